@@ -1,0 +1,12 @@
+#pragma once
+// Each command registers itself as a subcommand whose callback does the work.
+#include <CLI/CLI.hpp>
+
+namespace awb::cli {
+
+void addInspectCommand(CLI::App& app);
+void addGenerateCommand(CLI::App& app);
+void addEvalCommand(CLI::App& app);
+void addDemoCommand(CLI::App& app);
+
+} // namespace awb::cli

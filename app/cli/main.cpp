@@ -1,0 +1,35 @@
+// awb: the headless AWQ Workbench. Exit codes: 0 success, 1 runtime error, 2 bad arguments.
+#include "app/cli/commands.h"
+#include "core/error.h"
+
+#include <iostream>
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"AWQ Workbench: activation-aware weight quantization of LLaMA-family models"};
+    app.require_subcommand(1);
+    awb::cli::addInspectCommand(app);
+    awb::cli::addGenerateCommand(app);
+    awb::cli::addEvalCommand(app);
+    awb::cli::addDemoCommand(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "error: " << e.what() << " (see awb --help)" << std::endl;
+        return 2;
+    } catch (const awb::ArgumentError& e) {
+        std::cerr << "error: " << e.what() << std::endl;
+        return 2;
+    } catch (const awb::Cancelled&) {
+        std::cerr << "error: cancelled" << std::endl;
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << std::endl;
+        return 1;
+    }
+    return 0;
+}

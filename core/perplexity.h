@@ -1,0 +1,33 @@
+#pragma once
+// Perplexity by the protocol of docs/METRICS.md §1: the eval tokens cut into non-overlapping
+// windows of seqLen-1 tokens, BOS in front of each, every token after BOS scored.
+#include "core/job_context.h"
+#include "core/model.h"
+
+#include <ATen/Tensor.h>
+#include <vector>
+
+namespace awb {
+
+struct PerplexityOptions {
+    int64_t seqLen = 512;
+    int64_t batchTokens = 16384; // windows evaluated together, bounding activation memory
+};
+
+struct PerplexityResult {
+    double ppl = 0;
+    double totalNll = 0;
+    int64_t scoredTokens = 0;
+    int64_t evalTokens = 0; // tokens of the text (without the BOS put in front of windows)
+    int64_t windows = 0;
+    double seconds = 0;
+};
+
+// The protocol's windows, each [<= seqLen] int64 starting with BOS. Throws ArgumentError when
+// seqLen is below 2 or above the model's context.
+std::vector<at::Tensor> makeEvalWindows(const Model& model, const std::vector<int64_t>& tokens, int64_t seqLen);
+
+PerplexityResult evaluatePerplexity(const Model& model, const std::vector<int64_t>& tokens, const PerplexityOptions& options,
+                                    JobContext* job = nullptr);
+
+} // namespace awb
