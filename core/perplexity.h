@@ -11,7 +11,7 @@ namespace awb {
 
 struct PerplexityOptions {
     int64_t seqLen = 512;
-    int64_t batchTokens = 16384; // windows evaluated together, bounding activation memory
+    int64_t batchTokens = 8192; // windows evaluated together, bounding activation memory
 };
 
 struct PerplexityResult {

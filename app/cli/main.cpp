@@ -1,11 +1,13 @@
 // awb: the headless AWQ Workbench. Exit codes: 0 success, 1 runtime error, 2 bad arguments.
 #include "app/cli/commands.h"
 #include "core/error.h"
+#include "core/runtime.h"
 
 #include <iostream>
 
 int main(int argc, char** argv)
 {
+    awb::tuneAllocatorForTensors();
     CLI::App app{"AWQ Workbench: activation-aware weight quantization of LLaMA-family models"};
     app.require_subcommand(1);
     awb::cli::addInspectCommand(app);

@@ -1,0 +1,78 @@
+// CPU int4 GEMV (core/int4_gemv_cpu.h) against libtorch's fp32 linear at batch 1, on the LLaMA-7B
+// projection shapes at group size 128. Prints medians because the machines we share are noisy.
+//   bench_int4_cpu [runs=30]
+#include "core/awq_packing.h"
+#include "core/int4_gemv_cpu.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+namespace {
+template <typename F>
+double medianMs(int runs, F&& f)
+{
+    for (int i = 0; i < 3; ++i) // warm caches, page in, spin up the thread pool
+        f();
+    std::vector<double> t;
+    for (int i = 0; i < runs; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        f();
+        t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
+    return t[t.size() / 2];
+}
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 30;
+    const int64_t group = 128;
+    std::printf("int4 GEMV (AutoAWQ GEMM layout, g%lld) vs at::linear fp32, batch 1, %d threads, %s path, "
+                "median of %d runs\n",
+                (long long)group, at::get_num_threads(), awb::int4GemvCpuHasAvx2() ? "AVX2" : "scalar", runs);
+    std::printf("%-14s %12s %10s %12s %10s %8s\n", "K x N", "int4 ms", "int4 GB/s", "fp32 ms", "fp32 GB/s",
+                "speedup");
+    const int64_t shapes[][2] = {{4096, 4096}, {4096, 11008}, {11008, 4096}};
+    for (const auto& s : shapes) {
+        const int64_t K = s[0], N = s[1];
+        at::manual_seed(0);
+        const at::Tensor qweight = awb::packAwqQweight(at::randint(0, 16, {N, K}, at::kInt));
+        const at::Tensor qzeros = awb::packAwqQzeros(at::randint(0, 16, {N, K / group}, at::kInt));
+        const at::Tensor scales = (at::rand({K / group, N}) * 0.01).to(at::kHalf);
+        const at::Tensor weight = awb::dequantizeAwq(qweight, qzeros, scales, group);
+        const at::Tensor x = at::randn({1, K});
+        at::Tensor y = at::empty({1, N});
+
+        const double int4Ms = medianMs(runs, [&] {
+            awb::int4GemvCpu(x.data_ptr<float>(), qweight.data_ptr<int32_t>(), qzeros.data_ptr<int32_t>(),
+                             reinterpret_cast<const uint16_t*>(scales.data_ptr<at::Half>()), 1, K, N, group,
+                             y.data_ptr<float>());
+        });
+        const double fp32Ms = medianMs(runs, [&] { at::linear(x, weight); });
+        // Bytes that must come from memory: packed weights, zeros, scales, activations, output.
+        const double int4Bytes = double(K) * N / 2 + double(K / group) * N / 2 + double(K / group) * N * 2 +
+                                 double(K) * 4 + double(N) * 4;
+        const double fp32Bytes = double(K) * N * 4 + double(K) * 4 + double(N) * 4;
+        char name[32];
+        std::snprintf(name, sizeof name, "%lldx%lld", (long long)K, (long long)N);
+        std::printf("%-14s %12.3f %10.2f %12.3f %10.2f %7.2fx\n", name, int4Ms, int4Bytes / int4Ms / 1e6, fp32Ms,
+                    fp32Bytes / fp32Ms / 1e6, fp32Ms / int4Ms);
+        const at::Tensor ref = at::linear(x, weight);
+        awb::int4GemvCpu(x.data_ptr<float>(), qweight.data_ptr<int32_t>(), qzeros.data_ptr<int32_t>(),
+                         reinterpret_cast<const uint16_t*>(scales.data_ptr<at::Half>()), 1, K, N, group,
+                         y.data_ptr<float>());
+        const double err = (y - ref).pow(2).sum().item<double>() / ref.pow(2).sum().item<double>();
+        if (err > 1e-9) {
+            std::printf("  result differs from at::linear: normalised error %.3g\n", err);
+            return 1;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,118 @@
+// The `awb` CLI contract: help, exit codes (0 ok, 1 runtime error, 2 bad arguments), one JSON
+// object as the last stdout line with --json, one-line errors on stderr naming what failed.
+#include <QtTest/QtTest>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace {
+const QString kCli = QStringLiteral(AWB_CLI_PATH);
+const QString kResources = QStringLiteral(AWB_TEST_RESOURCES_DIR);
+const QString kModel = kResources + "/models/stories260K/stories260K.bin";
+
+struct Run {
+    int code;
+    QString out;
+    QString err;
+};
+
+Run runCli(const QStringList& args)
+{
+    QProcess p;
+    p.start(kCli, args);
+    p.waitForFinished(600000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+nlohmann::json lastJsonLine(const QString& out)
+{
+    const QStringList lines = out.trimmed().split('\n');
+    return nlohmann::json::parse(lines.last().toStdString());
+}
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void helpDocumentsEveryCommand()
+    {
+        const Run r = runCli({"--help"});
+        QCOMPARE(r.code, 0);
+        for (const char* cmd : {"generate", "eval", "inspect", "demo"})
+            QVERIFY2(r.out.contains(cmd), cmd);
+        const Run e = runCli({"eval", "--help"});
+        QCOMPARE(e.code, 0);
+        QVERIFY(e.out.contains("--seqlen"));
+    }
+
+    void evalPrintsJsonAsLastLine()
+    {
+        const Run r = runCli({"eval", "--model", kModel, "--text", kResources + "/text/tinystories-valid-sample.txt", "--json"});
+        QCOMPARE(r.code, 0);
+        const auto j = lastJsonLine(r.out);
+        QCOMPARE(j["tokens"].get<int>(), 15507);
+        QVERIFY(std::abs(j["ppl"].get<double>() / 5.8298 - 1) < 5e-5); // reference to 4 decimals
+        QVERIFY(j["seconds"].get<double>() > 0);
+    }
+
+    void greedyGenerateIsDeterministicAndSamplingIsSeeded()
+    {
+        const Run greedy = runCli({"generate", "--max-tokens", "30", "--temperature", "0"});
+        QCOMPARE(greedy.code, 0);
+        QVERIFY(greedy.out.startsWith("Once upon a time, there was a little girl named Lily."));
+        const QStringList sampled = {"generate", "--max-tokens", "40", "--temperature", "0.9", "--top-p", "0.9", "--seed", "7", "--json"};
+        const Run a = runCli(sampled), b = runCli(sampled);
+        QCOMPARE(a.code, 0);
+        QCOMPARE(lastJsonLine(a.out)["text"], lastJsonLine(b.out)["text"]);
+    }
+
+    void inspectReportsArchitecture()
+    {
+        const Run r = runCli({"inspect", "--model", kModel, "--json"});
+        QCOMPARE(r.code, 0);
+        const auto j = lastJsonLine(r.out);
+        QCOMPARE(j["hidden_size"].get<int>(), 64);
+        QCOMPARE(j["intermediate_size"].get<int>(), 172);
+        QCOMPARE(j["num_key_value_heads"].get<int>(), 4);
+        QCOMPARE(j["tokenizer"]["kind"].get<std::string>(), std::string("sentencepiece-bpe"));
+        QVERIFY(j["parameters"].get<int64_t>() > 200000);
+    }
+
+    void badInputGivesOneLineErrorAndExitCode_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown option") << QStringList{"inspect", "--bogus"} << 2 << "bogus";
+        QTest::newRow("missing --text") << QStringList{"eval"} << 2 << "--text";
+        QTest::newRow("seqlen above context") << QStringList{"eval", "--text", kResources + "/text/tinystories-valid-sample.txt", "--seqlen", "4096"} << 2 << "exceeds the model's context";
+        QTest::newRow("missing text file") << QStringList{"eval", "--text", "/nonexistent.txt"} << 1 << "/nonexistent.txt";
+        QTest::newRow("missing model") << QStringList{"inspect", "--model", "/nonexistent.bin"} << 1 << "/nonexistent.bin";
+        QTest::newRow("missing tokenizer") << QStringList{"generate", "--model", "@copy", "--max-tokens", "3"} << 1 << "no tokenizer found";
+        QTest::newRow("truncated model") << QStringList{"inspect", "--model", "@truncated"} << 1 << "truncated";
+    }
+    void badInputGivesOneLineErrorAndExitCode()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, code);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        // "@copy": the model alone in a folder without tokenizer; "@truncated": cut in half
+        for (QString& a : args) {
+            if (a == "@copy" || a == "@truncated") {
+                const QString path = dir.filePath("model.bin");
+                QFile::copy(kModel, path);
+                if (a == "@truncated")
+                    QFile(path).resize(QFileInfo(kModel).size() / 2);
+                a = path;
+            }
+        }
+        const Run r = runCli(args);
+        QCOMPARE(r.code, code);
+        const QString lastErr = r.err.trimmed().split('\n').last();
+        QVERIFY2(lastErr.startsWith("error: ") && lastErr.contains(message), qPrintable(r.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
