@@ -4,12 +4,23 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace awb {
+
+namespace {
+std::mutex g_mappingsMutex;
+std::map<const uint8_t*, size_t>& liveMappings() // start -> size
+{
+    static std::map<const uint8_t*, size_t> mappings;
+    return mappings;
+}
+} // namespace
 
 std::shared_ptr<MappedFile> MappedFile::open(const std::string& path)
 {
@@ -32,6 +43,8 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path)
             throw IoError(path + ": cannot map: " + std::strerror(err));
         }
         file->m_data = static_cast<uint8_t*>(p);
+        std::lock_guard<std::mutex> lock(g_mappingsMutex);
+        liveMappings()[file->m_data] = file->m_size;
     }
     ::close(fd);
     return file;
@@ -39,8 +52,31 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path)
 
 MappedFile::~MappedFile()
 {
-    if (m_data)
+    if (m_data) {
+        {
+            std::lock_guard<std::mutex> lock(g_mappingsMutex);
+            liveMappings().erase(m_data);
+        }
         munmap(m_data, m_size);
+    }
+}
+
+void MappedFile::releasePages(const void* data, size_t bytes)
+{
+    const auto* p = static_cast<const uint8_t*>(data);
+    std::lock_guard<std::mutex> lock(g_mappingsMutex);
+    auto it = liveMappings().upper_bound(p);
+    if (it == liveMappings().begin())
+        return;
+    --it;
+    if (p < it->first || p + bytes > it->first + it->second)
+        return; // not (entirely) inside a mapping: heap memory must never be discarded
+    const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    // only whole pages inside the range, so neighbouring tensors keep theirs
+    const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
+    const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
+    if (end > begin)
+        madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 } // namespace awb

@@ -21,6 +21,11 @@ public:
     size_t size() const { return m_size; }
     const std::string& path() const { return m_path; }
 
+    // Drops the resident pages of [data, data + bytes) when that range lies inside a live mapping
+    // (they are re-read from the file on the next access); does nothing for other memory. Lets a
+    // job that streams a model block by block keep its resident size to about one block.
+    static void releasePages(const void* data, size_t bytes);
+
 private:
     MappedFile() = default;
     std::string m_path;

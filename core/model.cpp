@@ -1,6 +1,7 @@
 #include "core/model.h"
 
 #include "core/error.h"
+#include "core/mapped_file.h"
 
 #include <ATen/ATen.h>
 
@@ -15,6 +16,13 @@ void BlockWeights::forEachLinear(const std::function<void(const std::string&, at
     fn("gate_proj", wGate);
     fn("up_proj", wUp);
     fn("down_proj", wDown);
+}
+
+void releaseMappedPages(const BlockWeights& b)
+{
+    for (const auto* t : {&b.attnNorm, &b.wq, &b.wk, &b.wv, &b.wo, &b.bq, &b.bk, &b.bv, &b.ffnNorm, &b.wGate, &b.wUp, &b.wDown})
+        if (t->defined() && t->is_contiguous())
+            MappedFile::releasePages(t->data_ptr(), t->numel() * t->element_size());
 }
 
 std::string hfLinearPrefix(int64_t layer, const std::string& linearName)

@@ -43,6 +43,9 @@ struct Model {
     void validateShapes(const std::string& source) const;
 };
 
+// Lets the OS drop the block's pages when its weights view a mapped file (see MappedFile).
+void releaseMappedPages(const BlockWeights& block);
+
 // Hugging Face parameter name of a block's linear, e.g. "model.layers.3.self_attn.q_proj".
 std::string hfLinearPrefix(int64_t layer, const std::string& linearName);
 

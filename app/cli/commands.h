@@ -8,5 +8,6 @@ void addInspectCommand(CLI::App& app);
 void addGenerateCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
 void addDemoCommand(CLI::App& app);
+void addQuantizeCommand(CLI::App& app);
 
 } // namespace awb::cli

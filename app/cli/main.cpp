@@ -13,6 +13,7 @@ int main(int argc, char** argv)
     awb::cli::addInspectCommand(app);
     awb::cli::addGenerateCommand(app);
     awb::cli::addEvalCommand(app);
+    awb::cli::addQuantizeCommand(app);
     awb::cli::addDemoCommand(app);
     try {
         app.parse(argc, argv);

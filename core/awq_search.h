@@ -1,0 +1,32 @@
+#pragma once
+// The AWQ search, block by block (llm-awq's order): capture every linear's input with the FP
+// block, search per-channel scales for each group of linears sharing an input (loss = MSE of the
+// module output with scaled, pseudo-quantized weights; FP outputs computed once and reused across
+// the grid), fold them in, search per-group clip ranges, and feed the next block the FP output
+// (or, as an option, the quantized block's output). Blocks are upcast one at a time, so a bf16
+// model streams from its mapping. Runs on the calling thread; progress and cancel via JobContext.
+#include "core/awq_result.h"
+#include "core/job_context.h"
+
+#include <ATen/Tensor.h>
+
+namespace awb {
+
+struct AwqOptions {
+    QuantConfig quant;
+    int scaleGrid = 20;          // alpha = 0, 1/grid, ..., (grid-1)/grid
+    bool searchScales = true;
+    bool searchClip = true;
+    int clipGrid = 20;           // shrink steps of 1/clipGrid ...
+    double maxShrink = 0.5;      // ... up to this fraction (10 of 20 steps)
+    int64_t clipSampleTokens = 512;
+    bool clipQueryKey = false;   // llm-awq skips q/k (their error shows only through attention)
+    bool duoScaling = false;     // AutoAWQ: s = mean|x|^a / mean|w|^(1-a)
+    bool feedQuantized = false;  // next block gets the quantized block's output
+    int64_t windowsPerChunk = 8; // calibration windows run together (bounds attention memory)
+};
+
+// calibration: int64 [n, seqLen]. Returns the scales, clips and search history of every block.
+AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const AwqOptions& options, JobContext* job = nullptr);
+
+} // namespace awb
