@@ -123,34 +123,42 @@ ScaleSearch searchScale(const std::string& prevOp, const std::vector<std::string
     return r;
 }
 
-// Clip search for one (already scaled) linear on sampled input tokens [n, in].
+// Clip search for one (already scaled) linear on sampled input tokens [n, in]. Output channels go
+// in batches so the per-group partial outputs [groups, n, batch] stay small (TinyLlama's down_proj
+// would need ~200 MB per copy at once).
 ClipSearch searchClip(const std::string& name, const at::Tensor& w, const at::Tensor& sampled, const AwqOptions& o)
 {
+    constexpr int64_t kChannelBatch = 256;
     const int64_t group = o.quant.effectiveGroup(w.size(1));
-    at::Tensor wg = groupView(w, group);                        // [out, G, gs]
-    at::Tensor xg = groupView(sampled, group).transpose(0, 1);  // [G, n, gs]
-    at::Tensor wgT = wg.permute({1, 2, 0});                      // [G, gs, out]
-    at::Tensor fpOut = at::matmul(xg, wgT);                      // [G, n, out] per-group partial outputs
-    at::Tensor orgMax = wg.abs().amax(-1, true);                 // [out, G, 1]
-    at::Tensor bestMax = orgMax.clone();
-    at::Tensor bestErr = at::full_like(orgMax, std::numeric_limits<float>::infinity());
     QuantConfig perGroup = o.quant;
     perGroup.groupSize = group; // quantize exactly the groups being clipped
     const int steps = static_cast<int>(o.maxShrink * o.clipGrid);
-    for (int i = 0; i < steps; ++i) {
-        at::Tensor maxVal = orgMax * (1.0 - static_cast<double>(i) / o.clipGrid);
-        at::Tensor clipped = at::max(at::min(wg, maxVal), -maxVal);
-        at::Tensor q = pseudoQuantize(clipped.reshape({w.size(0), -1}), perGroup).reshape(wg.sizes());
-        at::Tensor out = at::matmul(xg, q.permute({1, 2, 0}));
-        at::Tensor err = (out - fpOut).pow(2).mean(1).transpose(0, 1).unsqueeze(-1); // [out, G, 1]
-        at::Tensor better = err < bestErr;
-        bestErr = at::where(better, err, bestErr);
-        bestMax = at::where(better, maxVal, bestMax);
+    at::Tensor xg = groupView(sampled, group).transpose(0, 1); // [G, n, gs]
+    std::vector<at::Tensor> bestMaxParts, orgMaxParts;
+    for (int64_t c0 = 0; c0 < w.size(0); c0 += kChannelBatch) {
+        at::Tensor wb = w.slice(0, c0, std::min(w.size(0), c0 + kChannelBatch));
+        at::Tensor wg = groupView(wb, group);                    // [out, G, gs]
+        at::Tensor fpOut = at::matmul(xg, wg.permute({1, 2, 0})); // [G, n, out] per-group partial outputs
+        at::Tensor orgMax = wg.abs().amax(-1, true);             // [out, G, 1]
+        at::Tensor bestMax = orgMax.clone();
+        at::Tensor bestErr = at::full_like(orgMax, std::numeric_limits<float>::infinity());
+        for (int i = 0; i < steps; ++i) {
+            at::Tensor maxVal = orgMax * (1.0 - static_cast<double>(i) / o.clipGrid);
+            at::Tensor clipped = at::max(at::min(wg, maxVal), -maxVal);
+            at::Tensor q = pseudoQuantize(clipped.reshape({wb.size(0), -1}), perGroup).reshape(wg.sizes());
+            at::Tensor out = at::matmul(xg, q.permute({1, 2, 0}));
+            at::Tensor err = (out - fpOut).pow(2).mean(1).transpose(0, 1).unsqueeze(-1); // [out, G, 1]
+            at::Tensor better = err < bestErr;
+            bestErr = at::where(better, err, bestErr);
+            bestMax = at::where(better, maxVal, bestMax);
+        }
+        bestMaxParts.push_back(bestMax.squeeze(-1));
+        orgMaxParts.push_back(orgMax.squeeze(-1));
     }
     ClipSearch c;
     c.linear = name;
-    c.maxVal = bestMax.squeeze(-1);
-    c.ratio = (bestMax / orgMax.clamp_min(1e-12)).squeeze(-1);
+    c.maxVal = at::cat(bestMaxParts, 0);
+    c.ratio = c.maxVal / at::cat(orgMaxParts, 0).clamp_min(1e-12);
     return c;
 }
 

@@ -1,14 +1,28 @@
 #include "core/runtime.h"
 
+#include <ATen/Parallel.h>
+#include <cstdlib>
+#include <dlfcn.h>
 #include <malloc.h>
+#include <thread>
 
 namespace awb {
 
-void tuneAllocatorForTensors()
+void configureRuntime()
 {
-    mallopt(M_MMAP_THRESHOLD, 1 << 30);  // blocks up to 1 GiB come from the heap
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);  // and freed memory stays for reuse
+    mallopt(M_MMAP_THRESHOLD, 1 << 30); // blocks up to 1 GiB come from the heap
+    mallopt(M_TRIM_THRESHOLD, 1 << 30); // and freed memory stays for reuse
     mallopt(M_TOP_PAD, 64 << 20);
+
+    int blasThreads = 1;
+    if (const char* env = std::getenv("AWB_BLAS_THREADS"))
+        blasThreads = std::max(1, std::atoi(env));
+    // OpenBLAS is whichever libblas Debian's alternatives chose; look the setter up at run time.
+    using SetThreads = void (*)(int);
+    if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        set(blasThreads);
+    if (!std::getenv("OMP_NUM_THREADS"))
+        at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
 } // namespace awb

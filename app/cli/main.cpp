@@ -7,7 +7,7 @@
 
 int main(int argc, char** argv)
 {
-    awb::tuneAllocatorForTensors();
+    awb::configureRuntime();
     CLI::App app{"AWQ Workbench: activation-aware weight quantization of LLaMA-family models"};
     app.require_subcommand(1);
     awb::cli::addInspectCommand(app);

@@ -39,7 +39,7 @@ double evalPpl(const Model& m, const std::string& textPath)
 class TestReferenceFigures : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase() { tuneAllocatorForTensors(); }
+    void initTestCase() { configureRuntime(); }
 
     void greedyTextMatchesDocumentedOutput()
     {
