@@ -9,5 +9,6 @@ void addGenerateCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
 void addDemoCommand(CLI::App& app);
 void addQuantizeCommand(CLI::App& app);
+void addConvertCommand(CLI::App& app);
 
 } // namespace awb::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv)
     awb::cli::addGenerateCommand(app);
     awb::cli::addEvalCommand(app);
     awb::cli::addQuantizeCommand(app);
+    awb::cli::addConvertCommand(app);
     awb::cli::addDemoCommand(app);
     try {
         app.parse(argc, argv);
