@@ -1,0 +1,211 @@
+// AWQ engine pieces on the embedded model: quantizer, calibration sets, scale folding, search
+// mechanics (progress, cancel), and the HDF5 result store.
+#include "core/awq_search.h"
+#include "core/calibration.h"
+#include "core/error.h"
+#include "core/model_loader.h"
+#include "core/quantizer.h"
+#include "core/result_store.h"
+#include "core/runtime.h"
+#include "core/transformer.h"
+
+#include <ATen/ATen.h>
+#include <QtTest/QtTest>
+#include <fstream>
+
+using namespace awb;
+
+namespace {
+const std::string kResources = AWB_TEST_RESOURCES_DIR;
+const std::string kModel = kResources + "/models/stories260K/stories260K.bin";
+
+std::string writeText(const QTemporaryDir& dir, const char* name, const std::string& content)
+{
+    const std::string path = dir.filePath(name).toStdString();
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+}
+
+double relativeError(const at::Tensor& a, const at::Tensor& b)
+{
+    return ((a - b).norm() / b.norm()).item<double>();
+}
+} // namespace
+
+class TestAwqEngine : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { configureRuntime(); }
+
+    void quantizerMatchesItsIntegerForm_data()
+    {
+        QTest::addColumn<int>("bits");
+        QTest::addColumn<int>("group");
+        QTest::addColumn<bool>("zeroPoint");
+        for (int bits : {2, 3, 4, 8})
+            for (int group : {-1, 32, 64, 128})
+                for (bool zp : {true, false})
+                    QTest::addRow("w%d g%d %s", bits, group, zp ? "zp" : "sym") << bits << group << zp;
+    }
+    void quantizerMatchesItsIntegerForm()
+    {
+        QFETCH(int, bits);
+        QFETCH(int, group);
+        QFETCH(bool, zeroPoint);
+        const QuantConfig c{bits, group, zeroPoint};
+        at::manual_seed(1);
+        at::Tensor w = at::randn({24, 172}); // 172 inputs: no group size divides it (padding path)
+        QuantizedTensor q = quantizeWeight(w, c);
+        QCOMPARE(q.codes.size(1) % q.groupSize, int64_t(0));
+        QVERIFY(q.codes.max().item<int>() <= (1 << bits) - 1);
+        // the integer form and the pseudo-quantized weight are the same numbers
+        QVERIFY(at::allclose(q.dequantize(), pseudoQuantize(w, c), 1e-6, 1e-6));
+        // zero padding is exact: the padded group quantizes like a row that really ends in zeros
+        const int64_t g = c.effectiveGroup(172);
+        at::Tensor padded = at::constant_pad_nd(w, {0, (172 + g - 1) / g * g - 172});
+        QVERIFY(at::equal(pseudoQuantize(padded, c).slice(1, 0, 172), pseudoQuantize(w, c)));
+        // more bits, smaller error (sanity of the whole quantizer)
+        if (bits == 8)
+            QVERIFY(relativeError(pseudoQuantize(w, c), w) < 0.02);
+    }
+
+    void impossibleSettingsAreRefused()
+    {
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, (QuantConfig{1, 32, true}.validate()));
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, (QuantConfig{9, 32, true}.validate()));
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, (QuantConfig{4, 12, true}.validate()));
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, (QuantConfig{4, 0, true}.validate()));
+        QuantConfig{4, -1, false}.validate();
+    }
+
+    void calibrationBlocksFollowLlmAwq()
+    {
+        Model m = loadModel(kModel);
+        QTemporaryDir dir;
+        const std::string longLine(3000, 'a');
+        const std::string path = writeText(dir, "calib.txt", "Once upon a time there was a cat.\n\n" + longLine + "\nThe dog ran home.\n");
+        CalibrationOptions o;
+        o.nBlocks = 4;
+        o.seqLen = 16; // both short samples fit; together they make one block
+        JobContext job;
+        CalibrationSet set = buildCalibrationSet(m, {path}, o, &job);
+        QCOMPARE(set.samplesDropped, int64_t(1)); // the 3000-character line is longer than a block
+        QCOMPARE(set.samplesUsed, int64_t(2));    // the empty line is not a sample
+        const auto first = m.tokenizer->encode("Once upon a time there was a cat.", true);
+        QCOMPARE(set.blocks[0][0].item<int64_t>(), m.config.bosId);
+        QCOMPARE(set.blocks[0][1].item<int64_t>(), first[1]);
+        QVERIFY(set.blocks.size(0) < 4);
+        QVERIFY(!job.warnings().empty()); // fewer blocks than asked, samples dropped
+
+        o.longSamples = LongSamples::Split;
+        CalibrationSet split = buildCalibrationSet(m, {path}, o, nullptr);
+        QCOMPARE(split.samplesSplit, int64_t(1));
+        QCOMPARE(split.blocks.size(0), int64_t(4));
+    }
+
+    void calibrationSourcesAndTheirErrors()
+    {
+        Model m = loadModel(kModel);
+        QTemporaryDir dir;
+        CalibrationOptions o;
+        o.nBlocks = 2;
+        o.seqLen = 24;
+        const std::string jsonl = writeText(dir, "c.jsonl", "{\"text\": \"Lily saw a big red ball.\"}\n"
+                                                             "{\"text\": \"Tom went to the shop.\"}\n"
+                                                             "{\"text\": \"The cat was happy.\"}\n");
+        QCOMPARE(buildCalibrationSet(m, {jsonl}, o).blocks.size(0), int64_t(1));
+        CalibrationOptions stories;
+        stories.nBlocks = 2;
+        QCOMPARE(buildCalibrationSet(m, {"tinystories"}, stories).blocks.size(0), int64_t(2)); // bundled set by name
+
+        const std::string badJson = writeText(dir, "bad.jsonl", "{\"text\": \"ok\"}\n{\"txt\": 3}\n");
+        try {
+            buildCalibrationSet(m, {badJson}, o);
+            QFAIL("no error");
+        } catch (const FormatError& e) {
+            QVERIFY(QString(e.what()).contains("bad.jsonl") && QString(e.what()).contains("line 2"));
+        }
+        const std::string notUtf8 = writeText(dir, "latin1.txt", "fine line\ncaf\xE9 au lait\n");
+        try {
+            buildCalibrationSet(m, {notUtf8}, o);
+            QFAIL("no error");
+        } catch (const FormatError& e) {
+            QVERIFY(QString(e.what()).contains("latin1.txt") && QString(e.what()).contains("line 2"));
+        }
+        const std::string empty = writeText(dir, "empty.txt", "\n\n");
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, buildCalibrationSet(m, {empty}, o));
+        QVERIFY_THROWS_EXCEPTION(IoError, buildCalibrationSet(m, {dir.filePath("missing.txt").toStdString()}, o));
+    }
+
+    void foldedScalesPreserveTheFunction()
+    {
+        // Scales folded into the previous op must not change the FP block (before quantization).
+        Model m = loadModel(kResources + "/models/stories260K/stories260K-mha192.bin");
+        const ModelConfig& c = m.config;
+        BlockWeights fp = blockAsFloat(m.blocks[1]);
+        BlockAwqResult r;
+        at::manual_seed(3);
+        auto scale = [&](const char* prev, std::vector<std::string> linears, int64_t n) {
+            ScaleSearch s;
+            s.prevOp = prev;
+            s.linears = std::move(linears);
+            s.scales = at::rand({n}) + 0.5;
+            r.scales.push_back(s);
+        };
+        scale("input_layernorm", {"q_proj", "k_proj", "v_proj"}, c.dim);
+        scale("v_proj", {"o_proj"}, c.qDim());
+        scale("post_attention_layernorm", {"gate_proj", "up_proj"}, c.dim);
+        scale("up_proj", {"down_proj"}, c.hiddenDim);
+        RopeTable rope(c, 32);
+        at::Tensor x = at::randn({2, 32, c.dim});
+        at::Tensor a = blockForward(c, rope, fp, x), b = blockForward(c, rope, transformBlock(fp, &r), x);
+        QVERIFY2(relativeError(b, a) < 1e-5, "scale folding changed the block's output"); // fp32 rounding only
+    }
+
+    void searchReportsProgressCancelsAndRoundTripsThroughHdf5()
+    {
+        Model m = loadModel(kModel);
+        CalibrationOptions co;
+        co.nBlocks = 2;
+        co.seqLen = 64;
+        co.longSamples = LongSamples::Split; // whole stories are longer than 64 tokens
+        const at::Tensor calib = buildCalibrationSet(m, {"tinystories"}, co).blocks;
+        AwqOptions o;
+        o.quant = {3, 32, true};
+        std::vector<std::string> stages;
+        JobContext job([&](int64_t, int64_t, const std::string& stage) {
+            stages.push_back(stage);
+            return true;
+        });
+        AwqResult r = runAwqSearch(m, calib, o, &job);
+        QCOMPARE(r.blocks.size(), size_t(m.config.nLayers));
+        QVERIFY(std::find(stages.begin(), stages.end(), "block 3/5: scale search") != stages.end());
+        const auto& s0 = r.blocks[0].scales;
+        QCOMPARE(s0.size(), size_t(3)); // GQA: no v -> o scaling (shapes differ), as in llm-awq
+        QCOMPARE(s0[0].losses.size(0), int64_t(o.scaleGrid));
+        QCOMPARE(r.blocks[0].clips.size(), size_t(5)); // every linear but q and k
+        QCOMPARE(r.blocks[0].clips.back().maxVal.sizes().vec(), (std::vector<int64_t>{m.config.dim, 6})); // 172 -> 6 groups
+        // the chosen alpha has the lowest loss of the grid
+        QCOMPARE(s0[0].losses.min().item<float>(), s0[0].losses[static_cast<int64_t>(std::lround(s0[0].bestAlpha * o.scaleGrid))].item<float>());
+
+        QTemporaryDir dir;
+        const std::string h5 = dir.filePath("r.h5").toStdString();
+        saveAwqResult(h5, r);
+        QVERIFY(!QFile::exists(QString::fromStdString(h5 + ".tmp")));
+        AwqResult back = loadAwqResult(h5);
+        QCOMPARE(back.quant.label(), r.quant.label());
+        QCOMPARE(back.blocks.size(), r.blocks.size());
+        const Model qa = applyAwqResult(m, r), qb = applyAwqResult(m, back);
+        for (size_t i = 0; i < qa.blocks.size(); ++i)
+            QVERIFY(at::equal(qa.blocks[i].wDown, qb.blocks[i].wDown) && at::equal(qa.blocks[i].attnNorm, qb.blocks[i].attnNorm));
+
+        JobContext cancelled([&](int64_t, int64_t, const std::string& stage) { return stage.rfind("block 2/", 0) != 0; });
+        QVERIFY_THROWS_EXCEPTION(Cancelled, runAwqSearch(m, calib, o, &cancelled));
+
+        writeText(dir, "junk.h5", "not hdf5");
+        QVERIFY_THROWS_EXCEPTION(FormatError, loadAwqResult(dir.filePath("junk.h5").toStdString()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAwqEngine)
+#include "tst_awq_engine.moc"
