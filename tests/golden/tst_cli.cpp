@@ -38,7 +38,7 @@ private Q_SLOTS:
     {
         const Run r = runCli({"--help"});
         QCOMPARE(r.code, 0);
-        for (const char* cmd : {"generate", "eval", "inspect", "demo"})
+        for (const char* cmd : {"generate", "eval", "inspect", "quantize", "convert", "demo"})
             QVERIFY2(r.out.contains(cmd), cmd);
         const Run e = runCli({"eval", "--help"});
         QCOMPARE(e.code, 0);
@@ -76,6 +76,59 @@ private Q_SLOTS:
         QCOMPARE(j["num_key_value_heads"].get<int>(), 4);
         QCOMPARE(j["tokenizer"]["kind"].get<std::string>(), std::string("sentencepiece-bpe"));
         QVERIFY(j["parameters"].get<int64_t>() > 200000);
+    }
+
+    void quantizeStoresResultsThatReapplyExactly()
+    {
+        QTemporaryDir dir;
+        const QString h5 = dir.filePath("r.h5");
+        const QString eval = kResources + "/text/tinystories-valid-sample.txt";
+        const QStringList common = {"quantize", "--model", kModel, "--w-bit", "3", "--group-size", "32", "--eval", eval, "--json"};
+        const Run search = runCli(common + QStringList{"--calib", "tinystories", "--n-samples", "4", "--seqlen", "256",
+                                                       "--long-samples", "split", "--save-results", h5});
+        QCOMPARE(search.code, 0);
+        const auto a = lastJsonLine(search.out);
+        QCOMPARE(a["method"].get<std::string>(), std::string("awq"));
+        QCOMPARE(a["calib_blocks"].get<int>(), 4);
+        QVERIFY(a["ppl_q"].get<double>() > a["ppl_fp"].get<double>());
+        const Run applied = runCli(common + QStringList{"--apply-results", h5});
+        QCOMPARE(applied.code, 0);
+        QCOMPARE(lastJsonLine(applied.out)["ppl_q"].get<double>(), a["ppl_q"].get<double>());
+        const Run rtn = runCli(common + QStringList{"--method", "rtn"});
+        QVERIFY(lastJsonLine(rtn.out)["ppl_q"].get<double>() > a["ppl_q"].get<double>()); // AWQ beats RTN at 3 bits
+    }
+
+    void quantizeRefusesImpossibleSettingsAndWritesNothing_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("w-bit 9") << QStringList{"--w-bit", "9", "--group-size", "32", "--calib", "tinystories"} << 2 << "outside 2..8";
+        QTest::newRow("group 12") << QStringList{"--w-bit", "4", "--group-size", "12", "--calib", "tinystories"} << 2 << "multiple of 8";
+        QTest::newRow("no calib") << QStringList{"--w-bit", "4", "--group-size", "32"} << 2 << "--calib is required";
+        QTest::newRow("empty calib") << QStringList{"--w-bit", "4", "--group-size", "32", "--calib", "@empty"} << 2 << "too short";
+        QTest::newRow("not utf-8") << QStringList{"--w-bit", "4", "--group-size", "32", "--calib", "@latin1"} << 1 << "not valid UTF-8";
+    }
+    void quantizeRefusesImpossibleSettingsAndWritesNothing()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, code);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        for (QString& a : args) {
+            if (a.startsWith('@')) {
+                const QString path = dir.filePath(a.mid(1) + ".txt");
+                QFile f(path);
+                f.open(QIODevice::WriteOnly);
+                f.write(a == "@latin1" ? "caf\xE9\n" : "\n\n");
+                a = path;
+            }
+        }
+        const QString h5 = dir.filePath("r.h5");
+        const Run r = runCli(QStringList{"quantize", "--save-results", h5} + args);
+        QCOMPARE(r.code, code);
+        QVERIFY2(r.err.trimmed().split('\n').last().contains(message), qPrintable(r.err));
+        QVERIFY(!QFile::exists(h5) && !QFile::exists(h5 + ".tmp"));
     }
 
     void badInputGivesOneLineErrorAndExitCode_data()
