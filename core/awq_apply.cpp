@@ -9,18 +9,6 @@
 namespace awb {
 
 namespace {
-at::Tensor* linearByName(BlockWeights& b, const std::string& name)
-{
-    at::Tensor* found = nullptr;
-    b.forEachLinear([&](const std::string& n, at::Tensor& w) {
-        if (n == name)
-            found = &w;
-    });
-    if (!found)
-        throw ShapeError("unknown linear " + name);
-    return found;
-}
-
 at::Tensor clampGroups(const at::Tensor& w, const at::Tensor& maxVal)
 {
     const int64_t groups = maxVal.size(1);
@@ -43,7 +31,7 @@ BlockWeights transformBlock(const BlockWeights& fp, const BlockAwqResult* result
         } else if (s.prevOp == "post_attention_layernorm") {
             b.ffnNorm = b.ffnNorm / s.scales;
         } else {
-            at::Tensor* prev = linearByName(b, s.prevOp);
+            at::Tensor* prev = &b.linear(s.prevOp);
             if (prev->size(0) != s.scales.size(0))
                 throw ShapeError(s.prevOp + " has " + std::to_string(prev->size(0)) + " outputs, scales have " +
                                  std::to_string(s.scales.size(0)));
@@ -52,14 +40,14 @@ BlockWeights transformBlock(const BlockWeights& fp, const BlockAwqResult* result
                 b.bv = b.bv / s.scales;
         }
         for (const auto& name : s.linears) {
-            at::Tensor* w = linearByName(b, name);
+            at::Tensor* w = &b.linear(name);
             if (w->size(1) != s.scales.size(0))
                 throw ShapeError(name + " has " + std::to_string(w->size(1)) + " inputs, scales have " + std::to_string(s.scales.size(0)));
             *w = *w * s.scales;
         }
     }
     for (const auto& c : result->clips) {
-        at::Tensor* w = linearByName(b, c.linear);
+        at::Tensor* w = &b.linear(c.linear);
         *w = clampGroups(*w, c.maxVal);
     }
     return b;

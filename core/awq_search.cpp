@@ -61,16 +61,6 @@ Captured captureBlock(const ModelConfig& c, const RopeTable& rope, const BlockWe
     return cap;
 }
 
-at::Tensor* linearByName(BlockWeights& b, const std::string& name)
-{
-    at::Tensor* found = nullptr;
-    b.forEachLinear([&](const std::string& n, at::Tensor& w) {
-        if (n == name)
-            found = &w;
-    });
-    return found;
-}
-
 // Scale search for linears sharing `input`: loss of module(weights with scaled pseudo-quantized
 // linears) against the FP output, on a grid of alpha.
 ScaleSearch searchScale(const std::string& prevOp, const std::vector<std::string>& linears, const BlockWeights& fp,
@@ -87,7 +77,7 @@ ScaleSearch searchScale(const std::string& prevOp, const std::vector<std::string
         std::vector<at::Tensor> ws;
         BlockWeights b = fp;
         for (const auto& n : linears)
-            ws.push_back(*linearByName(b, n));
+            ws.push_back(b.linear(n));
         at::Tensor w = at::cat(ws, 0);
         at::Tensor g = groupView(w, o.quant.effectiveGroup(w.size(1)));
         at::Tensor normalised = (g.abs() / g.abs().amax(-1, true).clamp_min(1e-8)).reshape({w.size(0), -1}).slice(1, 0, w.size(1));
@@ -102,7 +92,7 @@ ScaleSearch searchScale(const std::string& prevOp, const std::vector<std::string
         s = s / (s.max() * s.min()).sqrt();
         BlockWeights trial = fp;
         for (const auto& n : linears) {
-            at::Tensor* w = linearByName(trial, n);
+            at::Tensor* w = &trial.linear(n);
             *w = pseudoQuantize(*w * s, o.quant) / s;
         }
         const double loss = lossOf(trial);

@@ -25,6 +25,18 @@ void releaseMappedPages(const BlockWeights& b)
             MappedFile::releasePages(t->data_ptr(), t->numel() * t->element_size());
 }
 
+at::Tensor& BlockWeights::linear(const std::string& name)
+{
+    at::Tensor* found = nullptr;
+    forEachLinear([&](const std::string& n, at::Tensor& w) {
+        if (n == name)
+            found = &w;
+    });
+    if (!found)
+        throw ShapeError("unknown linear layer " + name);
+    return *found;
+}
+
 std::string hfLinearPrefix(int64_t layer, const std::string& linearName)
 {
     const bool attention = linearName == "q_proj" || linearName == "k_proj" || linearName == "v_proj" || linearName == "o_proj";

@@ -25,6 +25,8 @@ struct BlockWeights {
 
     // Visits the seven linear weights with their Hugging Face names (q_proj, ..., down_proj).
     void forEachLinear(const std::function<void(const std::string& name, at::Tensor& weight)>& fn);
+    // The linear weight with that Hugging Face name; throws ShapeError for an unknown name.
+    at::Tensor& linear(const std::string& name);
 };
 
 struct Model {
