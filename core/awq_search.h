@@ -22,7 +22,8 @@ struct AwqOptions {
     int64_t clipSampleTokens = 512;
     bool clipQueryKey = false;   // llm-awq skips q/k (their error shows only through attention)
     bool duoScaling = false;     // AutoAWQ: s = mean|x|^a / mean|w|^(1-a)
-    bool feedQuantized = false;  // next block gets the quantized block's output
+    bool feedQuantized = true;   // next block gets the quantized block's output (measured better than
+                                 // llm-awq's FP feed on held-out text at w3/w4 x g32/g64: bench/RESULTS.md)
     int64_t windowsPerChunk = 8; // calibration windows run together (bounds attention memory)
 };
 

@@ -12,14 +12,16 @@ namespace fs = std::filesystem;
 
 namespace awb {
 
-namespace {
 // Meta/llama2.c order (pairs 2i, 2i+1 within a head) -> HF order (i, i + d/2), as HF's converter does.
 at::Tensor permuteForRotateHalf(const at::Tensor& w, int64_t heads)
 {
+    if (w.dim() == 1) // a bias: its entries are the weight's rows
+        return permuteForRotateHalf(w.unsqueeze(1), heads).squeeze(1);
     const int64_t rows = w.size(0), cols = w.size(1);
-    return w.view({heads, rows / heads / 2, 2, cols}).transpose(1, 2).reshape({rows, cols});
+    return w.reshape({heads, rows / heads / 2, 2, cols}).transpose(1, 2).reshape({rows, cols});
 }
 
+namespace {
 const char* torchDtypeName(c10::ScalarType t)
 {
     switch (t) {

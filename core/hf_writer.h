@@ -17,6 +17,10 @@ using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 // The model's parameters under Hugging Face names, cast to dtype. q/k rows are permuted from
 // adjacent-pair RoPE (llama2.c) to HF's rotate-half order, so the folder computes the same function.
 NamedTensors hfTensors(const Model& model, c10::ScalarType dtype);
+// The row permutation hfTensors applies to q/k (and their biases, 1-D) of an AdjacentPairs model:
+// [heads * headDim, ...] rows from llama2.c's pair order to HF's rotate-half order. Row-wise, so
+// quantizing after permuting equals permuting the quantized rows (the exporter relies on this).
+at::Tensor permuteForRotateHalf(const at::Tensor& w, int64_t heads);
 // config.json content for the model (architectures, dims, rope, eps, dtype...).
 nlohmann::ordered_json hfConfigJson(const Model& model, c10::ScalarType dtype);
 

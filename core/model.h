@@ -38,7 +38,10 @@ struct Model {
     std::shared_ptr<Tokenizer> tokenizer; // may be null when none was found
     std::string sourcePath;
     std::string sourceFormat; // "llama2.c" | "hf-safetensors"
-    std::string weightDtype;  // as stored: "F32", "BF16", "F16"
+    std::string weightDtype;  // as stored: "F32", "BF16", "F16"; "AWQ-W4-G128" for an imported AWQ checkpoint
+    // An imported quantized checkpoint's quantization_config as compact JSON (empty for FP models):
+    // its linears were dequantized at load, so weightDtype alone would hide how they were stored.
+    std::string quantization;
 
     int64_t parameterCount() const;
     // Throws ShapeError naming `source` and the tensor when a weight does not match the config.

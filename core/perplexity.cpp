@@ -4,6 +4,7 @@
 #include "core/transformer.h"
 
 #include <ATen/ATen.h>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -40,7 +41,9 @@ PerplexityResult evaluatePerplexity(const Model& model, const std::vector<int64_
     PerplexityResult r;
     r.evalTokens = static_cast<int64_t>(tokens.size());
     r.windows = static_cast<int64_t>(windows.size());
-    const int64_t perBatch = std::max<int64_t>(1, options.batchTokens / options.seqLen);
+    const int64_t logitsPerWindow = options.seqLen * model.config.vocabSize * static_cast<int64_t>(sizeof(float));
+    const int64_t perBatch =
+        std::max<int64_t>(1, std::min(options.batchTokens / options.seqLen, options.logitsBudgetBytes / logitsPerWindow));
     size_t i = 0;
     while (i < windows.size()) {
         // batch windows of equal length (all but possibly the last one)

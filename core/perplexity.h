@@ -12,6 +12,11 @@ namespace awb {
 struct PerplexityOptions {
     int64_t seqLen = 512;
     int64_t batchTokens = 8192; // windows evaluated together, bounding activation memory
+    // Also bounds a batch by its fp32 logits [windows, seqLen, vocab]: batchTokens alone is sized for
+    // activations, but with a 32000-token vocabulary 16 windows of 512 hold 1 GB of logits and
+    // log_softmax makes a second copy. At least one window always runs; stories260K (vocab 512,
+    // 1 MB per window) is unaffected, so its figures stay bit-identical.
+    int64_t logitsBudgetBytes = int64_t(256) << 20;
 };
 
 struct PerplexityResult {

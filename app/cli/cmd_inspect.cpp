@@ -20,6 +20,8 @@ void addInspectCommand(CLI::App& app)
         out["format"] = m.sourceFormat;
         out["dtype"] = m.weightDtype;
         out["parameters"] = m.parameterCount();
+        // AutoAWQ quantization_config of imported checkpoints, else null
+        out["quantization"] = m.quantization.empty() ? nlohmann::json() : nlohmann::json::parse(m.quantization);
         out["tokenizer"] = m.tokenizer ? nlohmann::json{{"path", m.tokenizer->path()}, {"kind", m.tokenizer->kind()},
                                                         {"vocab_size", m.tokenizer->vocabSize()}, {"bos_id", m.tokenizer->bosId()},
                                                         {"eos_id", m.tokenizer->eosId()}}
@@ -49,6 +51,7 @@ void addInspectCommand(CLI::App& app)
                   << "context    " << c.maxSeqLen << ", rope theta " << c.ropeTheta << " (" << ropeStyleName(c.rope)
                   << "), rms eps " << c.normEps << (c.qkvBias ? ", q/k/v bias" : "") << "\n"
                   << "parameters " << m.parameterCount() << "\n"
+                  << "quantized  " << (m.quantization.empty() ? std::string("no") : m.quantization) << "\n"
                   << "tokenizer  " << (m.tokenizer ? m.tokenizer->path() + " (" + m.tokenizer->kind() + ", " +
                                                          std::to_string(m.tokenizer->vocabSize()) + " pieces)"
                                                    : std::string("none found")) << "\n";

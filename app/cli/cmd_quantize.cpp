@@ -1,5 +1,6 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#include "core/awq_export.h"
 #include "core/awq_search.h"
 #include "core/calibration.h"
 #include "core/perplexity.h"
@@ -21,11 +22,12 @@ struct QuantizeArgs {
     std::string method = "awq";
     std::string longSamples = "drop";
     std::string unit = "line";
-    std::string feed = "fp";
+    std::string feed = "quantized";
     std::string evalText;
     int64_t evalSeqLen = 512;
     std::string applyResults;
     std::string saveResults;
+    std::string out;
     bool json = false;
 };
 
@@ -64,6 +66,7 @@ void addQuantizeCommand(CLI::App& app)
     cmd->add_flag("--no-clip", [a](int64_t) { a->awq.searchClip = false; }, "skip the clip search");
     cmd->add_option("--apply-results", a->applyResults, "apply scales/clips stored by an earlier search (HDF5) instead of searching");
     cmd->add_option("--save-results", a->saveResults, "store scales, clips and search history (HDF5)");
+    cmd->add_option("--out", a->out, "also write the quantized model as an AutoAWQ GEMM folder (4 bits; replaced atomically)");
     cmd->add_option("--eval", a->evalText, "text file: report ppl_fp and ppl_q (same protocol as awb eval)");
     cmd->add_option("--eval-seqlen", a->evalSeqLen, "evaluation window")->capture_default_str();
     cmd->add_flag("--json", a->json, "print one JSON object as the last line of stdout");
@@ -72,6 +75,9 @@ void addQuantizeCommand(CLI::App& app)
         a->awq.quant.validate(); // bad settings fail before any work
         if (a->method == "awq" && a->applyResults.empty() && a->calib.empty())
             throw ArgumentError("--calib is required for --method awq (or pass --apply-results)");
+        if (!a->out.empty() && a->awq.quant.wBit != 4)
+            throw ArgumentError("the AutoAWQ GEMM format stores 4-bit weights only (--w-bit " + std::to_string(a->awq.quant.wBit) +
+                                "); see awb export --allow-non-4bit");
         a->calibration.longSamples = a->longSamples == "split" ? LongSamples::Split : LongSamples::Drop;
         a->calibration.unit = a->unit == "paragraph" ? SampleUnit::Paragraph : SampleUnit::Line;
         a->awq.feedQuantized = a->feed == "quantized";
@@ -123,6 +129,18 @@ void addQuantizeCommand(CLI::App& app)
             out["delta_ppl_percent"] = 100.0 * (pplQ / pplFp - 1.0);
             out["eval_tokens"] = static_cast<int64_t>(evalTokens.size());
         }
+        if (!a->out.empty()) {
+            ExportOptions eo;
+            if (out.contains("ppl_q")) {
+                eo.pplFp = out["ppl_fp"].get<double>();
+                eo.pplQ = out["ppl_q"].get<double>();
+                eo.evalText = a->evalText;
+            }
+            if (result.modelPath.empty())
+                result.modelPath = model.sourcePath;
+            exportAutoAwq(model, result, a->out, eo, &job);
+        }
+        out["out"] = a->out.empty() ? nlohmann::json() : nlohmann::json(a->out);
         out["warnings"] = job.warnings();
         out["seconds_total"] = secondsSince(start);
         if (a->json) {

@@ -10,5 +10,6 @@ void addEvalCommand(CLI::App& app);
 void addDemoCommand(CLI::App& app);
 void addQuantizeCommand(CLI::App& app);
 void addConvertCommand(CLI::App& app);
+void addExportCommand(CLI::App& app);
 
 } // namespace awb::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv)
     awb::cli::addEvalCommand(app);
     awb::cli::addQuantizeCommand(app);
     awb::cli::addConvertCommand(app);
+    awb::cli::addExportCommand(app);
     awb::cli::addDemoCommand(app);
     try {
         app.parse(argc, argv);
