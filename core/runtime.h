@@ -10,7 +10,5 @@ namespace awb {
 //    same cores spin against each other (measured on 2 cores: AWQ search 29 s, 23 s of it kernel
 //    time). OpenBLAS is set to one thread and libtorch to all cores (AWB_BLAS_THREADS overrides).
 void configureRuntime();
-// Former name, kept until every caller is renamed.
-inline void tuneAllocatorForTensors() { configureRuntime(); }
 
 } // namespace awb
