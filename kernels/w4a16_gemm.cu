@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "kernels/cuda_check.h"
+#include "kernels/split_k.h"
 
 #include <string>
 
@@ -46,7 +47,8 @@ __global__ void w4a16PlainKernel(const __half* __restrict__ x, const int32_t* __
 // tiles) for all BM rows (BM/16 m16 tiles). Per K step of 32: x tile -> As (fp16, [m][k]); the
 // qweight tile is dequantized by the threads into Bs (fp16, [n][k], i.e. W^T column-major, the
 // .col operand of mma). The next step's global loads are issued before the current step's mma so
-// their latency overlaps the math.
+// their latency overlaps the math. blockIdx.z picks a slice of K (split_k.h): at M <= 64 there are
+// only N / 64 tiles, far too few blocks to keep HBM busy without it.
 constexpr int kBN = 64;
 constexpr int kBK = 32;
 constexpr int kThreads = 128;
@@ -71,7 +73,7 @@ template <int BM>
 __global__ void __launch_bounds__(kThreads)
     w4a16MmaKernel(const __half* __restrict__ x, const int32_t* __restrict__ qweight,
                    const int32_t* __restrict__ qzeros, const __half* __restrict__ scales, __half* __restrict__ y,
-                   int M, int K, int N, int group)
+                   int M, int K, int N, int group, SplitK split)
 {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
     constexpr int MT = BM / 16;
@@ -84,14 +86,20 @@ __global__ void __launch_bounds__(kThreads)
     const int m0 = blockIdx.y * BM, n0 = blockIdx.x * kBN;
     const int words = N / 8;
 
-    // qweight tile mapping: a warp takes two adjacent words for all 32 rows, so its dequantized
-    // stores hit 16 consecutive banks (one column of Bs per instruction).
-    const int bRow = lane;              // k within the step
-    const int bWord = n0 / 8 + 2 * warp; // first of two words
+    // qweight tile mapping: 4 neighbouring threads read one row's 8 words (32 contiguous bytes,
+    // one sector) as pairs, so a warp's load touches 8 cache lines rather than 32 (lane = row).
+    const int bRow = tid / 4;                 // k within the step
+    const int bWord = n0 / 8 + 2 * (tid % 4); // first of two words
+    const int bColumn = 16 * (tid % 4);       // its first column within the tile
     const bool word0 = bWord < words, word1 = bWord + 1 < words;
+    // One 8-byte load when both words are in range and 8-byte aligned (bWord is even; rows start
+    // at even words only when N / 8 is even).
+    const bool pairLoads = word1 && words % 2 == 0;
 
-    uint4 aReg[kALoads];
-    uint32_t qReg[2];
+    // The next step's x tile, codes, zeros and scales, loaded before the current step's math: the
+    // scales of a new group come from HBM and must not wait behind the codes.
+    uint4 aReg[kALoads], sReg[2];
+    uint32_t qReg[2], zReg[2];
     auto loadStep = [&](int k0) {
 #pragma unroll
         for (int i = 0; i < kALoads; ++i) {
@@ -102,13 +110,29 @@ __global__ void __launch_bounds__(kThreads)
                 aReg[i] = __ldg(reinterpret_cast<const uint4*>(x + size_t(m0 + r) * K + k0 + c));
         }
         const int32_t* q = qweight + size_t(k0 + bRow) * words + bWord;
-        qReg[0] = word0 ? uint32_t(__ldg(q)) : 0u;
-        qReg[1] = word1 ? uint32_t(__ldg(q + 1)) : 0u;
+        if (pairLoads) {
+            const uint2 pair = __ldg(reinterpret_cast<const uint2*>(q));
+            qReg[0] = pair.x;
+            qReg[1] = pair.y;
+        } else {
+            qReg[0] = word0 ? uint32_t(__ldg(q)) : 0u;
+            qReg[1] = word1 ? uint32_t(__ldg(q + 1)) : 0u;
+        }
+        // The whole step lies in group k0 / group because group % 32 == 0.
+        const int g = k0 / group;
+#pragma unroll
+        for (int j = 0; j < 2; ++j)
+            if (j == 0 ? word0 : word1) {
+                zReg[j] = uint32_t(__ldg(qzeros + size_t(g) * words + bWord + j));
+                sReg[j] = __ldg(reinterpret_cast<const uint4*>(scales + size_t(g) * N + 8 * (bWord + j)));
+            }
     };
 
     float acc[MT][2][4] = {};
-    loadStep(0);
-    for (int k0 = 0; k0 < K; k0 += kBK) {
+    const int kBegin = blockIdx.z * split.sliceRows, kEnd = min(K, kBegin + split.sliceRows);
+    if (kBegin < kEnd)
+        loadStep(kBegin);
+    for (int k0 = kBegin; k0 < kEnd; k0 += kBK) {
         __syncthreads(); // the previous step's fragments have been read
 #pragma unroll
         for (int i = 0; i < kALoads; ++i) {
@@ -116,30 +140,27 @@ __global__ void __launch_bounds__(kThreads)
             if (idx < BM * kBK / 8)
                 *reinterpret_cast<uint4*>(&As[idx / (kBK / 8)][(idx % (kBK / 8)) * 8]) = aReg[i];
         }
-        // Dequantize: the whole step lies in group k0 / group because group % 32 == 0.
-        const int g = k0 / group;
 #pragma unroll
         for (int j = 0; j < 2; ++j) {
             if (!(j == 0 ? word0 : word1)) {
 #pragma unroll
                 for (int i = 0; i < 8; ++i)
-                    Bs[(2 * warp + j) * 8 + i][bRow] = __float2half_rn(0.0f);
+                    Bs[bColumn + j * 8 + i][bRow] = __float2half_rn(0.0f);
                 continue;
             }
-            const uint32_t zeroWord = uint32_t(__ldg(qzeros + size_t(g) * words + bWord + j));
-            const uint4 sRaw = __ldg(reinterpret_cast<const uint4*>(scales + size_t(g) * N + 8 * (bWord + j)));
-            const __half* s = reinterpret_cast<const __half*>(&sRaw);
+            const uint32_t zeroWord = zReg[j];
+            const __half* s = reinterpret_cast<const __half*>(&sReg[j]);
 #pragma unroll
             for (int i = 0; i < 8; ++i) {
                 const int code = int((qReg[j] >> (4 * i)) & 0xfu) - int((zeroWord >> (4 * i)) & 0xfu);
-                const int col = (2 * warp + j) * 8 + awqOrder(i);
+                const int col = bColumn + j * 8 + awqOrder(i);
                 // (code - zero) has <= 5 bits and the scale 11, so the fp32 product is exact and the
                 // conversion is the one fp16 rounding AutoAWQ's own dequantization performs.
                 Bs[col][bRow] = __float2half_rn(float(code) * __half2float(s[awqOrder(i)]));
             }
         }
         __syncthreads();
-        if (k0 + kBK < K)
+        if (k0 + kBK < kEnd)
             loadStep(k0 + kBK);
 
 #pragma unroll
@@ -173,10 +194,22 @@ __global__ void __launch_bounds__(kThreads)
 #pragma unroll
             for (int h = 0; h < 2; ++h) {
                 const int m = m0 + mt * 16 + gid + 8 * h;
-                if (m < M)
-                    *reinterpret_cast<__half2*>(y + size_t(m) * N + n) =
-                        __floats2half2_rn(acc[mt][nt][2 * h], acc[mt][nt][2 * h + 1]);
+                if (m >= M)
+                    continue;
+                const size_t out = size_t(m) * N + n;
+                if (split.splits == 1) {
+                    *reinterpret_cast<__half2*>(y + out) = __floats2half2_rn(acc[mt][nt][2 * h], acc[mt][nt][2 * h + 1]);
+                } else {
+                    atomicAdd(split.accumulator + out, acc[mt][nt][2 * h]);
+                    atomicAdd(split.accumulator + out + 1, acc[mt][nt][2 * h + 1]);
+                }
             }
+        }
+    if (split.splits > 1 && splitKLastBlock(split, blockIdx.y * gridDim.x + blockIdx.x))
+        for (int idx = tid; idx < BM * kBN; idx += kThreads) {
+            const int m = m0 + idx / kBN, n = n0 + idx % kBN;
+            if (m < M && n < N)
+                y[size_t(m) * N + n] = __float2half_rn(splitKTake(split, size_t(m) * N + n));
         }
 #elif defined(__CUDA_ARCH__)
     __trap(); // the launcher never selects this kernel below sm_80
@@ -187,8 +220,11 @@ template <int BM>
 void launchMma(const __half* x, const int32_t* qweight, const int32_t* qzeros, const __half* scales, __half* y, int M,
                int K, int N, int group, cudaStream_t stream)
 {
-    const dim3 grid((N + kBN - 1) / kBN, (M + BM - 1) / BM);
-    w4a16MmaKernel<BM><<<grid, kThreads, 0, stream>>>(x, qweight, qzeros, scales, y, M, K, N, group);
+    const int columnTiles = (N + kBN - 1) / kBN, rowTiles = (M + BM - 1) / BM;
+    // Small blocks (4 warps, <= 15 KB shared): about 8 per SM fit and keep loads in flight.
+    const SplitK split = planSplitK(M, K, N, columnTiles * rowTiles, kBK, 4 * kBK, 8, stream);
+    const dim3 grid(columnTiles, rowTiles, split.splits);
+    w4a16MmaKernel<BM><<<grid, kThreads, 0, stream>>>(x, qweight, qzeros, scales, y, M, K, N, group, split);
     AWB_CUDA_CHECK_LAUNCH();
 }
 

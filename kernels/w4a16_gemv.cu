@@ -17,6 +17,10 @@ namespace {
 // the rest of each 64-byte line at the same time, so DRAM still sees every byte once). A 4x4
 // transpose inside each quad of lanes then gives every lane one word (8 columns) of 4 consecutive
 // rows, so per-lane accumulators are 8 x M floats rather than 32 x M.
+// Measured on an H200 (bench/RESULTS.md) against two alternatives, both slower: splitting K across
+// blocks with fp32 atomics into a workspace (split_k.h; 1.5-3x slower here, the atomics and the
+// last-block pass cost more than the extra parallelism gains), and lanes reading 8 contiguous
+// bytes of one row each (coalesced, but needing split-K for enough blocks: 2-3x slower).
 constexpr int kThreads = 256;
 constexpr int kWarps = kThreads / 32;
 constexpr int kColumns = 32;
@@ -58,9 +62,9 @@ __global__ void __launch_bounds__(kThreads)
                     const int32_t* __restrict__ qzeros, const __half* __restrict__ scales, __half* __restrict__ y,
                     int K, int N, int group)
 {
-    // Loads in flight per thread: enough bytes outstanding to cover HBM latency with one block per
-    // SM, fewer for large M where the accumulators need the registers.
-    constexpr int U = M <= 2 ? 8 : 4;
+    // Row steps in flight per thread: enough bytes outstanding to cover HBM latency with one block
+    // per SM, fewer for larger M where the accumulators and prefetched x need the registers.
+    constexpr int U = M <= 2 ? 8 : M <= 4 ? 4 : 2;
     constexpr int kStep = kThreads; // rows per block step (32 per warp)
     __shared__ float partial[kWarps][M][kColumns];
 
@@ -79,35 +83,44 @@ __global__ void __launch_bounds__(kThreads)
             acc[m][i] = 0.0f;
 
     for (int base = warp * 32; base < K; base += kStep * U) {
-        uint4 raw[U];
+        // Every load of the iteration is issued before any is used: the weights, and also the
+        // zeros, scales and x of the rows this lane holds after the transpose, so one memory round
+        // trip covers the iteration (the scales of a new group come from HBM).
+        uint4 raw[U], sRaw[U];
+        uint32_t zeroWord[U];
+        uint2 xRaw[U][M];
 #pragma unroll
         for (int u = 0; u < U; ++u) {
             const int row = base + u * kStep + lane;
             raw[u] = row < K ? __ldg(rows + size_t(row) * (words / 4)) : make_uint4(0, 0, 0, 0);
+            const int row0 = base + u * kStep + 4 * quad; // K % 4 == 0: rows row0..row0+3 all valid or none
+            if (row0 < K) {
+                const int g = row0 / group;
+                zeroWord[u] = uint32_t(__ldg(qzeros + size_t(g) * words + word));
+                sRaw[u] = __ldg(reinterpret_cast<const uint4*>(scales + size_t(g) * N + 8 * word));
+#pragma unroll
+                for (int m = 0; m < M; ++m)
+                    xRaw[u][m] = __ldg(reinterpret_cast<const uint2*>(x + size_t(m) * K + row0));
+            }
         }
 #pragma unroll
         for (int u = 0; u < U; ++u) {
             uint32_t v[4] = {raw[u].x, raw[u].y, raw[u].z, raw[u].w};
             transposeQuad(v, q); // all lanes take part, also past K
-            const int row0 = base + u * kStep + 4 * quad; // K % 4 == 0: rows row0..row0+3 all valid or none
-            if (row0 >= K)
+            if (base + u * kStep + 4 * quad >= K)
                 continue;
-            const int g = row0 / group;
-            const uint32_t zeroWord = uint32_t(__ldg(qzeros + size_t(g) * words + word));
-            const uint4 sRaw = __ldg(reinterpret_cast<const uint4*>(scales + size_t(g) * N + 8 * word));
-            const __half* s = reinterpret_cast<const __half*>(&sRaw);
+            const __half* s = reinterpret_cast<const __half*>(&sRaw[u]);
             // 0x4B000000 | c is the float 2^23 + c: building the code's float with one LOP3 and then
             // subtracting (2^23 + zero) gives code - zero exactly, avoiding the quarter-rate I2F.
             float bias[8];
 #pragma unroll
             for (int i = 0; i < 8; ++i)
-                bias[i] = 8388608.0f + float((zeroWord >> (4 * i)) & 0xfu);
+                bias[i] = 8388608.0f + float((zeroWord[u] >> (4 * i)) & 0xfu);
             float xv[M][4];
 #pragma unroll
             for (int m = 0; m < M; ++m) {
-                const uint2 xr = __ldg(reinterpret_cast<const uint2*>(x + size_t(m) * K + row0));
-                const __half2 lo = *reinterpret_cast<const __half2*>(&xr.x);
-                const __half2 hi = *reinterpret_cast<const __half2*>(&xr.y);
+                const __half2 lo = *reinterpret_cast<const __half2*>(&xRaw[u][m].x);
+                const __half2 hi = *reinterpret_cast<const __half2*>(&xRaw[u][m].y);
                 xv[m][0] = __low2float(lo);
                 xv[m][1] = __high2float(lo);
                 xv[m][2] = __low2float(hi);
