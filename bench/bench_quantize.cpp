@@ -3,6 +3,9 @@
 //   --layers K searches only the first K decoder blocks (a shallow copy of the model), to time a
 //   large model's blocks without waiting for all of them; each block's cost is the same.
 // Calibration tokens are random ids (speed and memory do not depend on their values).
+// Memory figures are the kernel's (/proc/self/status, MiB): VmHWM is the peak resident size, and
+// each search stage logs to stderr the resident size then, anonymous and file-backed (the mapped
+// weights), so a peak can be placed.
 #include "core/awq_search.h"
 #include "core/model_loader.h"
 #include "core/runtime.h"
@@ -11,17 +14,25 @@
 #include <ATen/Parallel.h>
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <string>
-#include <sys/resource.h>
 
 namespace {
-double peakRssMb()
+// A "Name:   123 kB" field of /proc/self/status in MiB (0 when absent).
+double statusMib(const std::string& field)
 {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return u.ru_maxrss / 1024.0;
+    std::ifstream in("/proc/self/status");
+    std::string key;
+    double kb = 0;
+    while (in >> key) {
+        if (key == field + ":" && in >> kb)
+            return kb / 1024.0;
+        in.ignore(1 << 12, '\n');
+    }
+    return 0;
 }
 } // namespace
 
@@ -55,25 +66,38 @@ int main(int argc, char** argv)
         }
         at::manual_seed(0);
         const at::Tensor calib = at::randint(3, m.config.vocabSize, {blocks, seqLen}, at::kLong);
-        const double rssBefore = peakRssMb();
+        const double rssBefore = statusMib("VmHWM");
         std::vector<double> perBlock;
-        awb::JobContext job({}, [&](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); });
         const auto start = std::chrono::steady_clock::now();
+        auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+        awb::JobContext job(
+            [&](int64_t, int64_t, const std::string& stage) {
+                std::fprintf(stderr, "%8.1f s  %-28s RssAnon %5.0f  RssFile %4.0f  VmHWM %5.0f MiB\n", elapsed(), stage.c_str(),
+                             statusMib("RssAnon"), statusMib("RssFile"), statusMib("VmHWM"));
+                return true;
+            },
+            [&](const std::string& line) { std::fprintf(stderr, "%8.1f s  %s\n", elapsed(), line.c_str()); });
         awb::AwqResult r = awb::runAwqSearch(m, calib, o, &job);
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        for (const auto& b : r.blocks)
+        const double seconds = elapsed();
+        const double peak = statusMib("VmHWM");
+        std::string blockList;
+        for (const auto& b : r.blocks) {
             perBlock.push_back(b.seconds);
+            blockList += " " + std::to_string(static_cast<int>(std::lround(b.seconds)));
+        }
         std::sort(perBlock.begin(), perBlock.end());
-        const double median = perBlock[perBlock.size() / 2];
+        const size_t n = perBlock.size();
+        const double median = n % 2 ? perBlock[n / 2] : (perBlock[n / 2 - 1] + perBlock[n / 2]) / 2;
         std::printf("model %s (%s, %lld layers searched, dim %lld, ffn %lld)\n", model.c_str(), m.weightDtype.c_str(),
                     static_cast<long long>(m.config.nLayers), static_cast<long long>(m.config.dim),
                     static_cast<long long>(m.config.hiddenDim));
         std::printf("calibration %lld x %lld tokens, %s, %d threads\n", static_cast<long long>(blocks),
                     static_cast<long long>(seqLen), o.quant.label().c_str(), at::get_num_threads());
-        std::printf("search %.1f s, median %.2f s per block, peak RSS %.0f MB (%.0f MB after loading)\n", seconds, median,
-                    peakRssMb(), rssBefore);
-        std::printf("{\"seconds\": %.3f, \"seconds_per_block_median\": %.3f, \"peak_rss_mb\": %.1f, \"layers\": %lld}\n", seconds,
-                    median, peakRssMb(), static_cast<long long>(m.config.nLayers));
+        std::printf("seconds per block:%s\n", blockList.c_str());
+        std::printf("search %.1f s, median %.2f s per block, peak RSS (VmHWM) %.0f MiB = %.2f GB (%.0f MiB after loading)\n",
+                    seconds, median, peak, peak * 1048576 / 1e9, rssBefore);
+        std::printf("{\"seconds\": %.3f, \"seconds_per_block_median\": %.3f, \"peak_rss_mib\": %.1f, \"layers\": %lld}\n", seconds,
+                    median, peak, static_cast<long long>(m.config.nLayers));
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());

@@ -19,9 +19,9 @@ at::Tensor clampGroups(const at::Tensor& w, const at::Tensor& maxVal)
 }
 } // namespace
 
-BlockWeights transformBlock(const BlockWeights& fp, const BlockAwqResult* result)
+BlockWeights transformBlock(BlockWeights b, const BlockAwqResult* result)
 {
-    BlockWeights b = fp; // shallow: every change below assigns a new tensor
+    // every change below assigns a new tensor, so a caller's copy of the block is never written
     if (!result)
         return b;
     for (const auto& s : result->scales) {
@@ -53,9 +53,8 @@ BlockWeights transformBlock(const BlockWeights& fp, const BlockAwqResult* result
     return b;
 }
 
-BlockWeights pseudoQuantizeBlock(const BlockWeights& transformed, const QuantConfig& quant)
+BlockWeights pseudoQuantizeBlock(BlockWeights b, const QuantConfig& quant)
 {
-    BlockWeights b = transformed;
     b.forEachLinear([&](const std::string&, at::Tensor& w) { w = pseudoQuantize(w, quant); });
     return b;
 }

@@ -46,9 +46,11 @@ struct AwqResult {
 };
 
 // fp32 block weights with the result's scales folded in and clips applied (not yet quantized).
-BlockWeights transformBlock(const BlockWeights& fp32Block, const BlockAwqResult* result);
+// Blocks are taken by value (a shallow copy of an lvalue): pass a temporary or std::move the block
+// to let each input weight be freed as soon as its replacement exists.
+BlockWeights transformBlock(BlockWeights fp32Block, const BlockAwqResult* result);
 // Every linear of a block pseudo-quantized (quantize + dequantize, fp32).
-BlockWeights pseudoQuantizeBlock(const BlockWeights& transformed, const QuantConfig& quant);
+BlockWeights pseudoQuantizeBlock(BlockWeights transformed, const QuantConfig& quant);
 // The whole model pseudo-quantized by the result (RTN when it has no blocks), fp32 weights, for
 // evaluation. Throws ShapeError when the result does not fit the model.
 Model applyAwqResult(const Model& fp, const AwqResult& result);

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/mapped_file.h"
 #include "core/quantizer.h"
+#include "core/runtime.h"
 #include "core/transformer.h"
 
 #include <ATen/ATen.h>
@@ -14,58 +15,48 @@ namespace awb {
 
 namespace {
 
-// Applies fn to windows [begin, end) of x in chunks and concatenates along dim 0.
+// Applies fn to windows [begin, end) of x in chunks; the results go into one output tensor (a list
+// of parts joined by at::cat would hold the whole output twice).
 at::Tensor chunked(const at::Tensor& x, int64_t chunk, const std::function<at::Tensor(const at::Tensor&)>& fn)
 {
-    std::vector<at::Tensor> parts;
-    for (int64_t b = 0; b < x.size(0); b += chunk)
-        parts.push_back(fn(x.slice(0, b, std::min(x.size(0), b + chunk))));
-    return parts.size() == 1 ? parts[0] : at::cat(parts, 0);
+    at::Tensor out;
+    for (int64_t b = 0; b < x.size(0); b += chunk) {
+        const int64_t e = std::min(x.size(0), b + chunk);
+        at::Tensor part = fn(x.slice(0, b, e));
+        if (e - b == x.size(0))
+            return part;
+        if (!out.defined()) {
+            std::vector<int64_t> sizes = part.sizes().vec();
+            sizes[0] = x.size(0);
+            out = at::empty(sizes, part.options());
+        }
+        out.slice(0, b, e).copy_(part);
+    }
+    return out;
 }
 
-// Sum of squared differences between fn(chunk) and the matching chunk of reference, / numel.
-double chunkedMse(const at::Tensor& x, const at::Tensor& reference, int64_t chunk,
-                  const std::function<at::Tensor(const at::Tensor&)>& fn)
+// A module of a block as the loss sees it: weights and input -> a new output tensor.
+using ModuleFn = std::function<at::Tensor(const BlockWeights&, const at::Tensor&)>;
+
+// Sum of squared differences between module(w, chunk) and the matching chunk of reference, / numel.
+// The difference is formed in the module's (new) output, so no second output-sized temporary exists.
+double chunkedMse(const ModuleFn& module, const BlockWeights& w, const at::Tensor& x, const at::Tensor& reference, int64_t chunk)
 {
     double sum = 0;
     for (int64_t b = 0; b < x.size(0); b += chunk) {
         const int64_t e = std::min(x.size(0), b + chunk);
-        sum += (fn(x.slice(0, b, e)) - reference.slice(0, b, e)).pow(2).sum().item<double>();
+        at::Tensor d = module(w, x.slice(0, b, e));
+        d.sub_(reference.slice(0, b, e));
+        sum += d.pow_(2).sum().item<double>();
     }
     return sum / static_cast<double>(reference.numel());
 }
 
-struct Captured {
-    at::Tensor attnIn;  // normalised input of q/k/v [n, T, dim]
-    at::Tensor oIn;     // attention context, input of o_proj [n, T, qDim]
-    at::Tensor attnOut; // self-attention output [n, T, dim]
-    at::Tensor mlpIn;   // normalised input of gate/up
-    at::Tensor downIn;  // silu(gate) * up
-    at::Tensor mlpOut;
-    at::Tensor blockOut;
-};
-
-Captured captureBlock(const ModelConfig& c, const RopeTable& rope, const BlockWeights& w, const at::Tensor& x, int64_t chunk)
-{
-    Captured cap;
-    cap.attnIn = rmsNorm(x, w.attnNorm, c.normEps);
-    cap.oIn = chunked(cap.attnIn, chunk, [&](const at::Tensor& xn) {
-        return attentionContext(c, rope, applyLinear(xn, w.wq, w.bq), applyLinear(xn, w.wk, w.bk), applyLinear(xn, w.wv, w.bv), 0);
-    });
-    cap.attnOut = applyLinear(cap.oIn, w.wo);
-    at::Tensor h = x + cap.attnOut;
-    cap.mlpIn = rmsNorm(h, w.ffnNorm, c.normEps);
-    cap.downIn = at::silu(applyLinear(cap.mlpIn, w.wGate)) * applyLinear(cap.mlpIn, w.wUp);
-    cap.mlpOut = applyLinear(cap.downIn, w.wDown);
-    cap.blockOut = h + cap.mlpOut;
-    return cap;
-}
-
 // Scale search for linears sharing `input`: loss of module(weights with scaled pseudo-quantized
-// linears) against the FP output, on a grid of alpha.
+// linears) against the FP output, on a grid of alpha. A trial replaces only the group's linears in
+// a shallow copy of fp, so it costs the group's weights, not a block.
 ScaleSearch searchScale(const std::string& prevOp, const std::vector<std::string>& linears, const BlockWeights& fp,
-                        const at::Tensor& input, const at::Tensor& fpOut, const AwqOptions& o,
-                        const std::function<double(const BlockWeights&)>& lossOf)
+                        const at::Tensor& input, const at::Tensor& fpOut, const AwqOptions& o, int64_t chunk, const ModuleFn& module)
 {
     ScaleSearch r;
     r.prevOp = prevOp;
@@ -95,7 +86,7 @@ ScaleSearch searchScale(const std::string& prevOp, const std::vector<std::string
             at::Tensor* w = &trial.linear(n);
             *w = pseudoQuantize(*w * s, o.quant) / s;
         }
-        const double loss = lossOf(trial);
+        const double loss = chunkedMse(module, trial, input, fpOut, chunk);
         alphas.push_back(static_cast<float>(alpha));
         losses.push_back(static_cast<float>(loss));
         if (i == 0)
@@ -152,12 +143,15 @@ ClipSearch searchClip(const std::string& name, const at::Tensor& w, const at::Te
     return c;
 }
 
-// Every (n/samples)-th token, as llm-awq samples clip inputs.
-at::Tensor sampleTokens(const at::Tensor& x, int64_t samples)
+// Every (n/samples)-th token, as llm-awq samples clip inputs, divided by the group's scales (when
+// searched) as llm-awq's apply_scale divides the inputs. Always a copy, so the capture it came from
+// can be freed.
+at::Tensor clipSample(const at::Tensor& x, int64_t samples, const at::Tensor& scales)
 {
     at::Tensor flat = x.reshape({-1, x.size(-1)});
     const int64_t step = std::max<int64_t>(1, flat.size(0) / samples);
-    return flat.slice(0, 0, flat.size(0), step);
+    at::Tensor sample = flat.slice(0, 0, flat.size(0), step);
+    return scales.defined() ? sample / scales : sample.clone();
 }
 
 } // namespace
@@ -169,7 +163,10 @@ AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const 
         throw ArgumentError("the calibration set is empty");
     const ModelConfig& c = model.config;
     const int64_t T = calibration.size(1);
-    const int64_t chunk = std::max<int64_t>(1, o.windowsPerChunk);
+    // A chunk's activations are the transient memory of every forward pass of the search; at a large
+    // model's width the window count alone would let them reach hundreds of MB.
+    const int64_t windowBytes = T * std::max(c.dim, c.hiddenDim) * static_cast<int64_t>(sizeof(float));
+    const int64_t chunk = std::max<int64_t>(1, std::min(o.windowsPerChunk, o.chunkBytes / windowBytes));
     RopeTable rope(c, T);
     AwqResult result;
     result.method = "awq";
@@ -188,58 +185,76 @@ AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const 
 
     at::NoGradGuard noGrad;
     at::Tensor x = embedTokens(model, calibration);
+    releaseMappedPages(model.tokEmbedding); // not read again by the search (131 MB at TinyLlama's shape)
     const int64_t nBlocks = c.nLayers;
     const int64_t stepsPerBlock = 3;
+    // Peak memory: each capture ([n, T, dim] fp32, 67 MB for 16x512 tokens at TinyLlama's shape;
+    // down_proj's input 185 MB) lives only while its group is searched, and the block is upcast once
+    // and then transformed in place of its tensors.
     for (int64_t i = 0; i < nBlocks; ++i) {
         const auto start = std::chrono::steady_clock::now();
         const std::string where = "block " + std::to_string(i + 1) + "/" + std::to_string(nBlocks);
+        releaseFreeMemory(); // the previous block's temporaries, so free fragments do not add up block by block
         if (job)
             job->report(i * stepsPerBlock, nBlocks * stepsPerBlock, where + ": capture");
-        const BlockWeights fp = blockAsFloat(model.blocks[i]);
-        Captured cap = captureBlock(c, rope, fp, x, chunk);
+        BlockWeights fp = blockAsFloat(model.blocks[i]);
+        if (model.blocks[i].wq.scalar_type() != at::kFloat)
+            releaseMappedPages(model.blocks[i]); // upcast into a copy: the mapped pages are not read again
 
         BlockAwqResult br;
-        if (o.searchScales) {
+        // Searches one group against the FP block and returns its scales (undefined when scales are
+        // not searched); br.scales keeps llm-awq's group order.
+        auto searchGroup = [&](const std::string& prevOp, const std::vector<std::string>& linears, const at::Tensor& input,
+                               const at::Tensor& fpOut, const ModuleFn& module) {
+            if (!o.searchScales)
+                return at::Tensor();
+            br.scales.push_back(searchScale(prevOp, linears, fp, input, fpOut, o, chunk, module));
+            return br.scales.back().scales;
+        };
+        at::Tensor attnSample, oSample, mlpSample, downSample; // clip-search inputs
+        at::Tensor h;                                          // the residual stream after attention
+        {
+            const at::Tensor attnIn = rmsNorm(x, fp.attnNorm, c.normEps);
+            const at::Tensor oIn = chunked(attnIn, chunk, [&](const at::Tensor& xn) {
+                return attentionContext(c, rope, applyLinear(xn, fp.wq, fp.bq), applyLinear(xn, fp.wk, fp.bk), applyLinear(xn, fp.wv, fp.bv), 0);
+            });
+            const at::Tensor attnOut = applyLinear(oIn, fp.wo);
             if (job)
                 job->report(i * stepsPerBlock + 1, nBlocks * stepsPerBlock, where + ": scale search");
-            br.scales.push_back(searchScale("input_layernorm", {"q_proj", "k_proj", "v_proj"}, fp, cap.attnIn, cap.attnOut, o,
-                                            [&](const BlockWeights& w) {
-                                                return chunkedMse(cap.attnIn, cap.attnOut, chunk, [&](const at::Tensor& xn) {
-                                                    return selfAttention(c, rope, w, xn);
-                                                });
-                                            }));
+            attnSample = clipSample(attnIn, o.clipSampleTokens,
+                                    searchGroup("input_layernorm", {"q_proj", "k_proj", "v_proj"}, attnIn, attnOut,
+                                                [&](const BlockWeights& w, const at::Tensor& xn) { return selfAttention(c, rope, w, xn); }));
+            at::Tensor oScales;
             if (fp.wv.size(0) == fp.wo.size(1)) // llm-awq scales o by v only where their shapes match (no GQA)
-                br.scales.push_back(searchScale("v_proj", {"o_proj"}, fp, cap.oIn, cap.attnOut, o, [&](const BlockWeights& w) {
-                    return chunkedMse(cap.oIn, cap.attnOut, chunk, [&](const at::Tensor& in) { return applyLinear(in, w.wo); });
-                }));
-            br.scales.push_back(searchScale("post_attention_layernorm", {"gate_proj", "up_proj"}, fp, cap.mlpIn, cap.mlpOut, o,
-                                            [&](const BlockWeights& w) {
-                                                return chunkedMse(cap.mlpIn, cap.mlpOut, chunk,
-                                                                  [&](const at::Tensor& xn) { return feedForward(w, xn); });
-                                            }));
-            br.scales.push_back(searchScale("up_proj", {"down_proj"}, fp, cap.downIn, cap.mlpOut, o, [&](const BlockWeights& w) {
-                return chunkedMse(cap.downIn, cap.mlpOut, chunk, [&](const at::Tensor& in) { return applyLinear(in, w.wDown); });
-            }));
+                oScales = searchGroup("v_proj", {"o_proj"}, oIn, attnOut,
+                                      [](const BlockWeights& w, const at::Tensor& in) { return applyLinear(in, w.wo); });
+            oSample = clipSample(oIn, o.clipSampleTokens, oScales);
+            h = x + attnOut;
+        }
+        {
+            at::Tensor mlpIn = rmsNorm(h, fp.ffnNorm, c.normEps);
+            const at::Tensor mlpOut = chunked(mlpIn, chunk, [&](const at::Tensor& xn) { return feedForward(fp, xn); });
+            // the FP feed needs only the block output from the residual; the quantized feed, nothing
+            h = o.feedQuantized ? at::Tensor() : h + mlpOut;
+            mlpSample = clipSample(mlpIn, o.clipSampleTokens,
+                                   searchGroup("post_attention_layernorm", {"gate_proj", "up_proj"}, mlpIn, mlpOut,
+                                               [](const BlockWeights& w, const at::Tensor& xn) { return feedForward(w, xn); }));
+            // down_proj's input, the largest capture, exists only for its own group's search
+            const at::Tensor downIn = chunked(mlpIn, chunk, [&](const at::Tensor& xn) { return mlpHidden(fp, xn); });
+            mlpIn.reset();
+            downSample = clipSample(downIn, o.clipSampleTokens,
+                                    searchGroup("up_proj", {"down_proj"}, downIn, mlpOut,
+                                                [](const BlockWeights& w, const at::Tensor& in) { return applyLinear(in, w.wDown); }));
         }
         if (job)
             job->checkCancelled();
 
+        // The scales folded in (br holds no clips yet), each fp tensor freed as its scaled one exists:
+        // the clip search works on the scaled weights with the correspondingly scaled inputs.
+        BlockWeights scaled = transformBlock(std::move(fp), &br);
         if (o.searchClip) {
             if (job)
                 job->report(i * stepsPerBlock + 2, nBlocks * stepsPerBlock, where + ": clip search");
-            // clip on the scaled weights and the correspondingly scaled inputs (llm-awq's apply_scale)
-            const BlockWeights scaled = transformBlock(fp, &br);
-            auto scaleOf = [&](const std::string& prevOp) -> at::Tensor {
-                for (const auto& s : br.scales)
-                    if (s.prevOp == prevOp)
-                        return s.scales;
-                return at::Tensor();
-            };
-            auto divided = [](const at::Tensor& t, const at::Tensor& s) { return s.defined() ? t / s : t; };
-            const at::Tensor attnSample = divided(sampleTokens(cap.attnIn, o.clipSampleTokens), scaleOf("input_layernorm"));
-            const at::Tensor oSample = divided(sampleTokens(cap.oIn, o.clipSampleTokens), scaleOf("v_proj"));
-            const at::Tensor mlpSample = divided(sampleTokens(cap.mlpIn, o.clipSampleTokens), scaleOf("post_attention_layernorm"));
-            const at::Tensor downSample = divided(sampleTokens(cap.downIn, o.clipSampleTokens), scaleOf("up_proj"));
             if (o.clipQueryKey) {
                 br.clips.push_back(searchClip("q_proj", scaled.wq, attnSample, o));
                 br.clips.push_back(searchClip("k_proj", scaled.wk, attnSample, o));
@@ -252,10 +267,13 @@ AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const 
         }
 
         if (o.feedQuantized) {
-            const BlockWeights q = pseudoQuantizeBlock(transformBlock(fp, &br), o.quant);
+            // the clips on top of the folded scales: the same steps as transformBlock(fp, &br)
+            BlockAwqResult clipsOnly;
+            clipsOnly.clips = br.clips;
+            const BlockWeights q = pseudoQuantizeBlock(transformBlock(std::move(scaled), &clipsOnly), o.quant);
             x = chunked(x, chunk, [&](const at::Tensor& xc) { return blockForward(c, rope, q, xc); });
         } else {
-            x = cap.blockOut;
+            x = h;
         }
         releaseMappedPages(model.blocks[i]);
         br.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

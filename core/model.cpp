@@ -18,11 +18,16 @@ void BlockWeights::forEachLinear(const std::function<void(const std::string&, at
     fn("down_proj", wDown);
 }
 
+void releaseMappedPages(const at::Tensor& t)
+{
+    if (t.defined() && t.is_contiguous())
+        MappedFile::releasePages(t.data_ptr(), t.numel() * t.element_size());
+}
+
 void releaseMappedPages(const BlockWeights& b)
 {
     for (const auto* t : {&b.attnNorm, &b.wq, &b.wk, &b.wv, &b.wo, &b.bq, &b.bk, &b.bv, &b.ffnNorm, &b.wGate, &b.wUp, &b.wDown})
-        if (t->defined() && t->is_contiguous())
-            MappedFile::releasePages(t->data_ptr(), t->numel() * t->element_size());
+        releaseMappedPages(*t);
 }
 
 at::Tensor& BlockWeights::linear(const std::string& name)

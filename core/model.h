@@ -48,7 +48,9 @@ struct Model {
     void validateShapes(const std::string& source) const;
 };
 
-// Lets the OS drop the block's pages when its weights view a mapped file (see MappedFile).
+// Lets the OS drop the tensor's / block's pages when they view a mapped file (see MappedFile);
+// nothing happens to other memory.
+void releaseMappedPages(const at::Tensor& tensor);
 void releaseMappedPages(const BlockWeights& block);
 
 // Hugging Face parameter name of a block's linear, e.g. "model.layers.3.self_attn.q_proj".

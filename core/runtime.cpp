@@ -10,8 +10,8 @@ namespace awb {
 
 void configureRuntime()
 {
-    mallopt(M_MMAP_THRESHOLD, 1 << 30); // blocks up to 1 GiB come from the heap
-    mallopt(M_TRIM_THRESHOLD, 1 << 30); // and freed memory stays for reuse
+    mallopt(M_MMAP_THRESHOLD, 32 << 20); // blocks up to 32 MiB come from the heap (see runtime.h)
+    mallopt(M_TRIM_THRESHOLD, 64 << 20); // and freed memory stays for reuse, up to 64 MiB at the top
     mallopt(M_TOP_PAD, 64 << 20);
 
     int blasThreads = 1;
@@ -23,6 +23,11 @@ void configureRuntime()
         set(blasThreads);
     if (!std::getenv("OMP_NUM_THREADS"))
         at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+}
+
+void releaseFreeMemory()
+{
+    malloc_trim(0);
 }
 
 } // namespace awb

@@ -1,14 +1,24 @@
 #pragma once
-// Process-wide settings for tensor workloads; call once at start-up from main() (before the first
-// tensor is made). Any thread.
+// Process-wide settings for tensor workloads. Any thread.
 namespace awb {
 
 // 1. glibc hands allocations above 128 KiB to mmap and returns them on free, so every activation
-//    tensor of a forward pass was page-faulted in anew (2/3 of eval time was kernel time); large
-//    blocks now stay in the heap for reuse.
+//    tensor of a forward pass was page-faulted in anew (2/3 of eval time was kernel time); blocks
+//    up to 32 MiB (every tensor of the embedded model's eval) now stay in the heap for reuse.
+//    Larger ones (a large model's activations and upcast weights) still come from mmap and go back
+//    on free: kept in the heap they fragmented it, and the AWQ search of a TinyLlama-shaped model
+//    grew by ~370 MiB a block (1411 MiB after two, against 1035 MiB; bench/RESULTS.md). Their
+//    page faults did not show in its seconds per block.
 // 2. libtorch parallelises with OpenMP while OpenBLAS runs its own pthread pool: both pools on the
 //    same cores spin against each other (measured on 2 cores: AWQ search 29 s, 23 s of it kernel
 //    time). OpenBLAS is set to one thread and libtorch to all cores (AWB_BLAS_THREADS overrides).
+// Call once at start-up from main(), before the first tensor is made.
 void configureRuntime();
+
+// Hands the heap memory freed so far back to the OS (glibc's malloc_trim). For a job that repeats
+// the same large steps (the AWQ search, block by block): each starts at its live size instead of on
+// top of the free fragments the previous one left in the heap. Costs a walk of the heap and, later,
+// the page faults of reusing that memory.
+void releaseFreeMemory();
 
 } // namespace awb

@@ -45,8 +45,10 @@ at::Tensor attentionContext(const ModelConfig& config, const RopeTable& rope, co
 // Self-attention of an already normalised input, o_proj applied -> [B,T,dim].
 at::Tensor selfAttention(const ModelConfig& config, const RopeTable& rope, const BlockWeights& w, const at::Tensor& xNormed,
                          int64_t startPos = 0, at::Tensor* cacheK = nullptr, at::Tensor* cacheV = nullptr);
-// SwiGLU MLP of an already normalised input: down(silu(gate x) * up x).
+// SwiGLU MLP of an already normalised input: down(silu(gate x) * up x); mlpHidden is the part
+// before down_proj, silu(gate x) * up x (down_proj's input).
 at::Tensor feedForward(const BlockWeights& w, const at::Tensor& xNormed);
+at::Tensor mlpHidden(const BlockWeights& w, const at::Tensor& xNormed);
 // One decoder block (weights must already be fp32, see blockAsFloat).
 at::Tensor blockForward(const ModelConfig& config, const RopeTable& rope, const BlockWeights& w, const at::Tensor& x,
                         int64_t startPos = 0, at::Tensor* cacheK = nullptr, at::Tensor* cacheV = nullptr);
