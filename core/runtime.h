@@ -7,8 +7,8 @@ namespace awb {
 //    up to 32 MiB (every tensor of the embedded model's eval) now stay in the heap for reuse.
 //    Larger ones (a large model's activations and upcast weights) still come from mmap and go back
 //    on free: kept in the heap they fragmented it, and the AWQ search of a TinyLlama-shaped model
-//    grew by ~370 MiB a block (1411 MiB after two, against 1035 MiB; bench/RESULTS.md). Their
-//    page faults did not show in its seconds per block.
+//    peaked at 1,043 MiB in block 1 and 1,411 MiB in block 2 (bench/RESULTS.md). Their page faults
+//    did not show in its seconds per block.
 // 2. libtorch parallelises with OpenMP while OpenBLAS runs its own pthread pool: both pools on the
 //    same cores spin against each other (measured on 2 cores: AWQ search 29 s, 23 s of it kernel
 //    time). OpenBLAS is set to one thread and libtorch to all cores (AWB_BLAS_THREADS overrides).
