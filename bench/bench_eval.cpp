@@ -6,6 +6,7 @@
 //   --windows W  windows of seqlen-1 random ids for the synthetic model (default 4)
 // Peak RSS is the process high-water mark (getrusage), so it is printed after each model: the
 // synthetic model runs second and its figure includes stories260K's (which is tiny).
+#include "bench/bench_options.h"
 #include "core/model_loader.h"
 #include "core/perplexity.h"
 #include "core/runtime.h"
@@ -135,27 +136,23 @@ int main(int argc, char** argv)
     std::string synthetic;
     int reps = 3;
     int64_t windows = 4, seqLen = 512;
-    for (int i = 1; i < argc; ++i) {
-        const std::string k = argv[i];
-        if (i + 1 >= argc) {
-            std::fprintf(stderr, "option %s needs a value\n", k.c_str());
-            return 2;
-        }
-        const std::string v = argv[++i];
-        if (k == "--synthetic")
-            synthetic = v;
-        else if (k == "--reps")
-            reps = std::stoi(v);
-        else if (k == "--windows")
-            windows = std::stoll(v);
-        else if (k == "--seqlen")
-            seqLen = std::stoll(v);
-        else {
-            std::fprintf(stderr, "unknown option %s\nusage: bench_eval [--synthetic DIR] [--reps N] [--windows W] [--seqlen L]\n",
-                         k.c_str());
-            return 2;
-        }
-    }
+    const bool parsed = awb::bench::parseOptions(
+        argc, argv, "bench_eval [--synthetic DIR] [--reps N] [--windows W] [--seqlen L]",
+        [&](const std::string& k, const std::string& v) {
+            if (k == "--synthetic")
+                synthetic = v;
+            else if (k == "--reps")
+                reps = std::stoi(v);
+            else if (k == "--windows")
+                windows = std::stoll(v);
+            else if (k == "--seqlen")
+                seqLen = std::stoll(v);
+            else
+                return false;
+            return true;
+        });
+    if (!parsed)
+        return 2;
     if (reps < 3 || windows < 1 || seqLen < 2) {
         std::fprintf(stderr, "need --reps >= 3, --windows >= 1, --seqlen >= 2\n");
         return 2;

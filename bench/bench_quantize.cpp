@@ -6,6 +6,7 @@
 // Memory figures are the kernel's (/proc/self/status, MiB): VmHWM is the peak resident size, and
 // each search stage logs to stderr the resident size then, anonymous and file-backed (the mapped
 // weights), so a peak can be placed.
+#include "bench/bench_options.h"
 #include "core/awq_search.h"
 #include "core/model_loader.h"
 #include "core/runtime.h"
@@ -43,19 +44,20 @@ int main(int argc, char** argv)
     int64_t blocks = 16, seqLen = 512, layers = 0;
     awb::AwqOptions o;
     o.quant = {4, 128, true};
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string k = argv[i], v = argv[i + 1];
-        if (k == "--model") model = v;
-        else if (k == "--blocks") blocks = std::stoll(v);
-        else if (k == "--seqlen") seqLen = std::stoll(v);
-        else if (k == "--layers") layers = std::stoll(v);
-        else if (k == "--w-bit") o.quant.wBit = std::stoi(v);
-        else if (k == "--group") o.quant.groupSize = std::stoll(v);
-        else {
-            std::fprintf(stderr, "unknown option %s\n", k.c_str());
-            return 2;
-        }
-    }
+    const bool parsed = awb::bench::parseOptions(
+        argc, argv, "bench_quantize [--model PATH] [--blocks N] [--seqlen L] [--layers K] [--w-bit B] [--group G]",
+        [&](const std::string& k, const std::string& v) {
+            if (k == "--model") model = v;
+            else if (k == "--blocks") blocks = std::stoll(v);
+            else if (k == "--seqlen") seqLen = std::stoll(v);
+            else if (k == "--layers") layers = std::stoll(v);
+            else if (k == "--w-bit") o.quant.wBit = std::stoi(v);
+            else if (k == "--group") o.quant.groupSize = std::stoll(v);
+            else return false;
+            return true;
+        });
+    if (!parsed)
+        return 2;
     try {
         awb::LoadOptions lo;
         lo.requireTokenizer = false;

@@ -5,6 +5,7 @@
 //   --layers N (default 22) writes a shallower model for quick runs; every layer costs the same.
 // Weights: normal(0, 0.02) like HF's initializer_range, RMSNorm weights 1, bf16, 1 GB shards,
 // untied lm_head; no tokenizer (load it with requireTokenizer = false).
+#include "bench/bench_options.h"
 #include "core/hf_writer.h"
 #include "core/runtime.h"
 
@@ -31,22 +32,18 @@ int main(int argc, char** argv)
     awb::configureRuntime();
     std::string out;
     int64_t layers = 22;
-    for (int i = 1; i < argc; ++i) {
-        const std::string k = argv[i];
-        if (i + 1 >= argc) {
-            std::fprintf(stderr, "option %s needs a value\n", k.c_str());
-            return 2;
-        }
-        const std::string v = argv[++i];
-        if (k == "--out")
-            out = v;
-        else if (k == "--layers")
-            layers = std::stoll(v);
-        else {
-            std::fprintf(stderr, "unknown option %s\nusage: make_synthetic_model --out DIR [--layers N]\n", k.c_str());
-            return 2;
-        }
-    }
+    const bool parsed =
+        awb::bench::parseOptions(argc, argv, "make_synthetic_model --out DIR [--layers N]", [&](const std::string& k, const std::string& v) {
+            if (k == "--out")
+                out = v;
+            else if (k == "--layers")
+                layers = std::stoll(v);
+            else
+                return false;
+            return true;
+        });
+    if (!parsed)
+        return 2;
     if (out.empty() || layers < 1) {
         std::fprintf(stderr, "usage: make_synthetic_model --out DIR [--layers N >= 1]\n");
         return 2;
