@@ -1,6 +1,7 @@
 #include "kernels/w4a16_gemm.h"
 
 #include "core/error.h"
+#include "kernels/awq_order.cuh"
 #include "kernels/cuda_check.h"
 #include "kernels/split_k.h"
 
@@ -9,11 +10,6 @@
 namespace awb {
 
 namespace {
-
-// Nibble i of a packed word holds column awqOrder(i) of its 8: AutoAWQ's [0, 2, 4, 6, 1, 3, 5, 7];
-// awqReverse(c) is the nibble of column c ([0, 4, 1, 5, 2, 6, 3, 7]).
-__device__ __forceinline__ constexpr int awqOrder(int i) { return (i & 3) * 2 + (i >> 2); }
-__device__ __forceinline__ constexpr int awqReverse(int c) { return (c >> 1) + 4 * (c & 1); }
 
 // ---------------------------------------------------------------------------------------------
 // Plain kernel: thread (n, m) walks K. Groups are applied per group to keep the inner loop short.

@@ -1,6 +1,7 @@
 #include "kernels/w4a16_gemv.h"
 
 #include "core/error.h"
+#include "kernels/awq_order.cuh"
 #include "kernels/cuda_check.h"
 
 namespace awb {
@@ -25,9 +26,6 @@ constexpr int kThreads = 256;
 constexpr int kWarps = kThreads / 32;
 constexpr int kColumns = 32;
 constexpr unsigned kFull = 0xffffffffu;
-
-// Nibble i of a packed word holds column awqOrder(i) of its 8: AutoAWQ's [0, 2, 4, 6, 1, 3, 5, 7].
-__device__ __forceinline__ constexpr int awqOrder(int i) { return (i & 3) * 2 + (i >> 2); }
 
 // Lane q of a quad holds words 0..3 of row q; afterwards it holds word q of rows 0..3.
 __device__ __forceinline__ void transposeQuad(uint32_t (&v)[4], int q)
