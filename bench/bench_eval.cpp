@@ -7,10 +7,10 @@
 // Peak RSS is the process high-water mark (getrusage), so it is printed after each model: the
 // synthetic model runs second and its figure includes stories260K's (which is tiny).
 #include "bench/bench_options.h"
-#include "core/model_loader.h"
-#include "core/perplexity.h"
-#include "core/runtime.h"
-#include "core/text_source.h"
+#include "core/io/model_loader.h"
+#include "core/eval/perplexity.h"
+#include "core/base/runtime.h"
+#include "core/tokenizer/text_source.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>

@@ -1,8 +1,8 @@
-// CPU int4 GEMV (core/int4_gemv_cpu.h) against libtorch's fp32 linear at batch 1, on the LLaMA-7B
+// CPU int4 GEMV (core/awqformat/int4_gemv_cpu.h) against libtorch's fp32 linear at batch 1, on the LLaMA-7B
 // projection shapes at group size 128. Prints medians because the machines we share are noisy.
 //   bench_int4_cpu [runs=30]
-#include "core/awq_packing.h"
-#include "core/int4_gemv_cpu.h"
+#include "core/awqformat/awq_packing.h"
+#include "core/awqformat/int4_gemv_cpu.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>

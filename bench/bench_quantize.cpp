@@ -7,9 +7,9 @@
 // each search stage logs to stderr the resident size then, anonymous and file-backed (the mapped
 // weights), so a peak can be placed.
 #include "bench/bench_options.h"
-#include "core/awq_search.h"
-#include "core/model_loader.h"
-#include "core/runtime.h"
+#include "core/quant/awq_search.h"
+#include "core/io/model_loader.h"
+#include "core/base/runtime.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>

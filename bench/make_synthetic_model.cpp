@@ -6,8 +6,8 @@
 // Weights: normal(0, 0.02) like HF's initializer_range, RMSNorm weights 1, bf16, 1 GB shards,
 // untied lm_head; no tokenizer (load it with requireTokenizer = false).
 #include "bench/bench_options.h"
-#include "core/hf_writer.h"
-#include "core/runtime.h"
+#include "core/io/hf_writer.h"
+#include "core/base/runtime.h"
 
 #include <ATen/ATen.h>
 #include <chrono>

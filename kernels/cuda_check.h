@@ -2,7 +2,7 @@
 // AWB_CUDA_CHECK(call): every CUDA runtime call in kernels/ goes through it. A failure throws
 // awb::CudaError naming the call, file and line, so a host application holding the user's work can
 // report it instead of aborting (DESIGN.md, convention 4). Throwing is the only side effect.
-#include "core/error.h"
+#include "core/base/error.h"
 
 #include <cuda_runtime.h>
 

@@ -10,7 +10,7 @@ namespace awb {
 enum class KernelPath {
     TensorCore, // sm_80+: mma.sync m16n8k16 GEMM + the GEMV
     Fallback,   // a device older than sm_80 that this build has an image for: plain CUDA kernels
-    Cpu,        // no usable device: use the CPU path (core/int4_gemv_cpu.h, core/awq_packing.h)
+    Cpu,        // no usable device: use the CPU path (core/awqformat/int4_gemv_cpu.h, core/awqformat/awq_packing.h)
 };
 
 struct DeviceInfo {

@@ -1,6 +1,6 @@
 #pragma once
 // W4A16 GEMM for prefill: y [M, N] fp16 = x [M, K] fp16 . W^T, W in AutoAWQ's GEMM layout
-// (facts in core/int4_reference.h): qweight int32 [K, N/8], qzeros int32 [K/G, N/8],
+// (facts in core/awqformat/int4_reference.h): qweight int32 [K, N/8], qzeros int32 [K/G, N/8],
 // scales fp16 [K/G, N]; G = -1 means one group of K. fp32 accumulation, fp16 output.
 //
 // Kernels:

@@ -1,6 +1,6 @@
 #include "kernels/w4a16_gemv.h"
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "kernels/awq_order.cuh"
 #include "kernels/cuda_check.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 // W4A16 GEMV for decode: y [M, N] fp16 = x [M, K] fp16 . W^T for M = 1..8, W in AutoAWQ's GEMM
 // layout (qweight int32 [K, N/8], qzeros int32 [K/G, N/8], scales fp16 [K/G, N]; G = -1 means K;
-// facts in core/int4_reference.h). fp32 accumulation; weights are dequantized in registers, never
+// facts in core/awqformat/int4_reference.h). fp32 accumulation; weights are dequantized in registers, never
 // written back to global memory.
 //
 // The GEMV kernel needs N % 32 == 0 (128-bit qweight loads of 4 words) and G % 4 == 0 (four

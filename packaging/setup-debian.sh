@@ -12,5 +12,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libtorch-dev libopenblas0-pthread \
   qt6-base-dev libqcustomplot-dev libgl-dev \
   libhdf5-dev hdf5-tools \
-  nlohmann-json3-dev libsentencepiece-dev libcli11-dev \
+  nlohmann-json3-dev libcli11-dev \
   xvfb xauth >/dev/null

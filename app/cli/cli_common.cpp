@@ -1,7 +1,7 @@
 #include "app/cli/cli_common.h"
 
-#include "core/error.h"
-#include "core/model_loader.h"
+#include "core/base/error.h"
+#include "core/io/model_loader.h"
 
 #include <filesystem>
 #include <iostream>

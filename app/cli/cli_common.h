@@ -2,8 +2,8 @@
 // Shared pieces of the `awb` commands: model options, JSON output, progress on stderr.
 // Contract: human-readable progress goes to stderr; with --json a command prints exactly one JSON
 // object as the last line of stdout.
-#include "core/job_context.h"
-#include "core/model.h"
+#include "core/base/job_context.h"
+#include "core/model/model.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>

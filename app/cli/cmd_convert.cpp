@@ -1,6 +1,6 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
-#include "core/hf_writer.h"
+#include "core/io/hf_writer.h"
 
 #include <map>
 

@@ -1,9 +1,9 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
-#include "core/generation.h"
-#include "core/model_loader.h"
-#include "core/perplexity.h"
-#include "core/text_source.h"
+#include "core/model/generation.h"
+#include "core/io/model_loader.h"
+#include "core/eval/perplexity.h"
+#include "core/tokenizer/text_source.h"
 
 #include <cstdio>
 #include <iostream>

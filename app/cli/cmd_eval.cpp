@@ -1,7 +1,7 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
-#include "core/perplexity.h"
-#include "core/text_source.h"
+#include "core/eval/perplexity.h"
+#include "core/tokenizer/text_source.h"
 
 #include <cstdio>
 #include <iostream>

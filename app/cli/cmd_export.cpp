@@ -1,9 +1,9 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
-#include "core/awq_export.h"
-#include "core/error.h"
-#include "core/hf_loader.h"
-#include "core/result_store.h"
+#include "core/awqformat/awq_export.h"
+#include "core/base/error.h"
+#include "core/io/hf_loader.h"
+#include "core/store/result_store.h"
 
 #include <chrono>
 #include <cstdio>
@@ -27,7 +27,7 @@ struct ExportArgs {
 };
 } // namespace
 
-// A stored AWQ result (or RTN settings) + the FP model -> an AutoAWQ GEMM folder (core/awq_export.h).
+// A stored AWQ result (or RTN settings) + the FP model -> an AutoAWQ GEMM folder (core/awqformat/awq_export.h).
 void addExportCommand(CLI::App& app)
 {
     auto* cmd = app.add_subcommand("export", "Write a quantized model as an AutoAWQ GEMM checkpoint (loads in AutoAWQ, transformers, vLLM)");

@@ -1,6 +1,6 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
-#include "core/generation.h"
+#include "core/model/generation.h"
 
 #include <iostream>
 

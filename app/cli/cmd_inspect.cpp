@@ -1,6 +1,6 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
-#include "core/model_config.h"
+#include "core/model/model_config.h"
 
 #include <iostream>
 

@@ -1,11 +1,11 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
-#include "core/awq_export.h"
-#include "core/awq_search.h"
-#include "core/calibration.h"
-#include "core/perplexity.h"
-#include "core/result_store.h"
-#include "core/text_source.h"
+#include "core/awqformat/awq_export.h"
+#include "core/quant/awq_search.h"
+#include "core/quant/calibration.h"
+#include "core/eval/perplexity.h"
+#include "core/store/result_store.h"
+#include "core/tokenizer/text_source.h"
 
 #include <chrono>
 #include <cstdio>

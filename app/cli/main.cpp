@@ -1,7 +1,7 @@
 // awb: the headless AWQ Workbench. Exit codes: 0 success, 1 runtime error, 2 bad arguments.
 #include "app/cli/commands.h"
-#include "core/error.h"
-#include "core/runtime.h"
+#include "core/base/error.h"
+#include "core/base/runtime.h"
 
 #include <iostream>
 

@@ -8,7 +8,7 @@ scratch virtual environment outside the project, e.g.
     /tmp/bpevenv/bin/python bench/tools/make_tokenizer_fixtures.py \
         --tinystories /path/to/tinystories-valid-sample.txt --wikitext /path/to/wiki.test.raw
 
-It is never a build or runtime dependency: the C++ tokenizer (core/bpe_tokenizer.cpp) is tested
+It is never a build or runtime dependency: the C++ tokenizer (core/tokenizer/bpe_tokenizer.cpp) is tested
 against the files this script wrote once, which are committed under tests/data/tokenizers/:
 
   bytelevel/tokenizer.json      byte-level BPE as Llama-3 ships it (Split(Llama-3 regex) +

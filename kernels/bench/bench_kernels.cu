@@ -6,7 +6,7 @@
 // L2 is flushed (read over) before every timed launch: the 4096x4096 int4 weights (8 MB) would otherwise stay
 // in the 50-60 MB L2 between runs and the "HBM" figures would be L2 figures. The bandwidth line
 // compares with a device-to-device copy measured in the same run and with the nominal HBM peak.
-#include "core/half.h"
+#include "core/base/half.h"
 #include "kernels/cuda_check.h"
 #include "kernels/device_check.h"
 #include "kernels/w4a16_gemm.h"

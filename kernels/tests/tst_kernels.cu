@@ -1,11 +1,11 @@
-// Standalone test of the W4A16 kernels against the CPU reference in core/int4_reference.cpp.
+// Standalone test of the W4A16 kernels against the CPU reference in core/awqformat/int4_reference.cpp.
 //   tst_kernels [--cpu-only | --gpu-only]
 // The CPU checks (packing, fp16 conversion, reference vs a naive dequantize + matmul) always run
 // unless --gpu-only; the GPU checks print "SKIP: no CUDA device (<reason>)" and pass when there is
 // no usable device. Exit code 0 = pass (or skipped), 1 = a check failed.
-#include "core/error.h"
-#include "core/half.h"
-#include "core/int4_reference.h"
+#include "core/base/error.h"
+#include "core/base/half.h"
+#include "core/awqformat/int4_reference.h"
 #include "kernels/cuda_check.h"
 #include "kernels/device_check.h"
 #include "kernels/w4a16_gemm.h"

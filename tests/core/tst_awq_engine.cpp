@@ -1,13 +1,13 @@
 // AWQ engine pieces on the embedded model: quantizer, calibration sets, scale folding, search
 // mechanics (progress, cancel), and the HDF5 result store.
-#include "core/awq_search.h"
-#include "core/calibration.h"
-#include "core/error.h"
-#include "core/model_loader.h"
-#include "core/quantizer.h"
-#include "core/result_store.h"
-#include "core/runtime.h"
-#include "core/transformer.h"
+#include "core/quant/awq_search.h"
+#include "core/quant/calibration.h"
+#include "core/base/error.h"
+#include "core/io/model_loader.h"
+#include "core/quant/quantizer.h"
+#include "core/store/result_store.h"
+#include "core/base/runtime.h"
+#include "core/model/transformer.h"
 
 #include <ATen/ATen.h>
 #include <QtTest/QtTest>

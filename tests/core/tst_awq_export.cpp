@@ -1,18 +1,18 @@
 // AutoAWQ GEMM export and import on the embedded models: the exported folder computes what the
 // in-memory pseudo-quantized model computes, its tensors have AutoAWQ's names, dtypes and shapes,
 // shapes the format cannot hold are padded (FFN) or left unquantized, and writes are atomic.
-#include "core/awq_export.h"
-#include "core/awq_search.h"
-#include "core/calibration.h"
-#include "core/error.h"
-#include "core/hf_loader.h"
-#include "core/hf_writer.h"
-#include "core/model_loader.h"
-#include "core/perplexity.h"
-#include "core/runtime.h"
-#include "core/safetensors.h"
-#include "core/text_source.h"
-#include "core/transformer.h"
+#include "core/awqformat/awq_export.h"
+#include "core/quant/awq_search.h"
+#include "core/quant/calibration.h"
+#include "core/base/error.h"
+#include "core/io/hf_loader.h"
+#include "core/io/hf_writer.h"
+#include "core/io/model_loader.h"
+#include "core/eval/perplexity.h"
+#include "core/base/runtime.h"
+#include "core/io/safetensors.h"
+#include "core/tokenizer/text_source.h"
+#include "core/model/transformer.h"
 
 #include <ATen/ATen.h>
 #include <QtTest/QtTest>

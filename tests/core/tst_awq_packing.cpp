@@ -1,10 +1,10 @@
 // AutoAWQ GEMM int4 layout: pack/unpack round trips, the interleaved nibble order bit by bit,
 // dequantization, the int4 linear (GEMV and matmul paths) and the shapes the format rejects.
-#include "core/awq_packing.h"
-#include "core/error.h"
-#include "core/half.h"
-#include "core/int4_gemv_cpu.h"
-#include "core/int4_reference.h"
+#include "core/awqformat/awq_packing.h"
+#include "core/base/error.h"
+#include "core/base/half.h"
+#include "core/awqformat/int4_gemv_cpu.h"
+#include "core/awqformat/int4_reference.h"
 
 #include <ATen/ATen.h>
 #include <QtTest/QtTest>

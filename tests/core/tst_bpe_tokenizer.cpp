@@ -3,9 +3,9 @@
 // bench/tools/make_tokenizer_fixtures.py): two trained files, Llama-3-style byte-level and
 // Llama-2-style SentencePiece BPE, plus patched variants of them (other split regexes, Metaspace
 // pre-tokenizers, no byte fallback, added-token flags).
-#include "core/bpe_tokenizer.h"
-#include "core/error.h"
-#include "core/tokenizer.h"
+#include "core/tokenizer/bpe_tokenizer.h"
+#include "core/base/error.h"
+#include "core/tokenizer/tokenizer.h"
 
 #include <QtTest/QtTest>
 #include <nlohmann/json.hpp>

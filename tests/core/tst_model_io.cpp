@@ -2,13 +2,13 @@
 // the same function; Qwen2-style folders with q/k/v biases; bf16/f16 storage; and every load
 // error names the file and the field or tensor that failed. Models are tiny and random, written by
 // the test itself, so each case runs in milliseconds.
-#include "core/error.h"
-#include "core/hf_loader.h"
-#include "core/hf_writer.h"
-#include "core/llama2c_loader.h"
-#include "core/model_loader.h"
-#include "core/safetensors.h"
-#include "core/transformer.h"
+#include "core/base/error.h"
+#include "core/io/hf_loader.h"
+#include "core/io/hf_writer.h"
+#include "core/io/llama2c_loader.h"
+#include "core/io/model_loader.h"
+#include "core/io/safetensors.h"
+#include "core/model/transformer.h"
 
 #include <ATen/ATen.h>
 #include <QtTest/QtTest>

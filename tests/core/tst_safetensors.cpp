@@ -1,6 +1,6 @@
 // Safetensors reader/writer: round trip and every header violation the reader must name.
-#include "core/error.h"
-#include "core/safetensors.h"
+#include "core/base/error.h"
+#include "core/io/safetensors.h"
 
 #include <ATen/ATen.h>
 #include <QtTest/QtTest>

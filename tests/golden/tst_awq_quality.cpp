@@ -1,12 +1,12 @@
 // AWQ quality against the original authors' algorithm (llm-awq figures in
 // ../shared/reference/stories260K.md, copied to tests/data/reference_figures.json) with their
 // calibration recipe: wikitext-2 lines 1-2000, 64 blocks of 512, eval on lines 2001-2400.
-#include "core/awq_search.h"
-#include "core/calibration.h"
-#include "core/model_loader.h"
-#include "core/perplexity.h"
-#include "core/runtime.h"
-#include "core/text_source.h"
+#include "core/quant/awq_search.h"
+#include "core/quant/calibration.h"
+#include "core/io/model_loader.h"
+#include "core/eval/perplexity.h"
+#include "core/base/runtime.h"
+#include "core/tokenizer/text_source.h"
 
 #include <QtTest/QtTest>
 #include <fstream>

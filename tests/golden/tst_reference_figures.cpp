@@ -1,11 +1,11 @@
 // The FP32 engine against the reference figures of ../shared/reference/stories260K.md (copied into
 // tests/data): greedy text, perplexities, and the same model converted to Hugging Face folders.
-#include "core/generation.h"
-#include "core/hf_writer.h"
-#include "core/model_loader.h"
-#include "core/perplexity.h"
-#include "core/runtime.h"
-#include "core/text_source.h"
+#include "core/model/generation.h"
+#include "core/io/hf_writer.h"
+#include "core/io/model_loader.h"
+#include "core/eval/perplexity.h"
+#include "core/base/runtime.h"
+#include "core/tokenizer/text_source.h"
 
 #include <QtTest/QtTest>
 #include <cmath>

@@ -1,0 +1,159 @@
+#include "core/awqformat/awq_packing.h"
+
+#include "core/base/error.h"
+#include "core/awqformat/int4_gemv_cpu.h"
+#include "core/awqformat/int4_reference.h"
+
+#include <string>
+
+namespace awb {
+
+namespace {
+std::string shapeText(const at::Tensor& t)
+{
+    std::string s = "[";
+    for (int64_t i = 0; i < t.dim(); ++i)
+        s += (i ? ", " : "") + std::to_string(t.size(i));
+    return s + "]";
+}
+
+void requireCpu(const at::Tensor& t, const char* name)
+{
+    if (!t.defined())
+        throw ShapeError(std::string(name) + ": undefined tensor");
+    if (!t.device().is_cpu())
+        throw ShapeError(std::string(name) + ": expected a CPU tensor");
+}
+
+// Integer codes -> contiguous uint8 after checking they fit in 4 bits.
+at::Tensor toNibbles(const at::Tensor& t, const char* name)
+{
+    requireCpu(t, name);
+    if (t.dim() != 2 || at::isFloatingType(t.scalar_type()) || t.scalar_type() == at::kBool)
+        throw ShapeError(std::string(name) + ": expected a 2-D integer tensor, got " + shapeText(t));
+    if (t.numel() > 0 && (t.min().item<int64_t>() < 0 || t.max().item<int64_t>() > 15))
+        throw Error(std::string(name) + ": values must be 4-bit codes in 0..15");
+    return t.to(at::kByte).contiguous();
+}
+
+at::Tensor packedInput(const at::Tensor& t, const char* name, int64_t N)
+{
+    requireCpu(t, name);
+    if (t.dim() != 2 || t.scalar_type() != at::kInt || t.size(1) * 8 != N)
+        throw ShapeError(std::string(name) + ": expected int32 [rows, " + std::to_string(N / 8) + "], got " +
+                         shapeText(t) + " " + std::string(c10::toString(t.scalar_type())));
+    return t.contiguous();
+}
+
+struct Checked {
+    at::Tensor qweight, qzeros, scales; // contiguous; scales as fp16
+    int64_t K, N, group;
+};
+
+Checked checkQuantized(const at::Tensor& qweight, const at::Tensor& qzeros, const at::Tensor& scales,
+                       int64_t groupSize)
+{
+    requireCpu(scales, "scales");
+    if (scales.dim() != 2 || !at::isFloatingType(scales.scalar_type()))
+        throw ShapeError("scales: expected a 2-D floating tensor [K/G, N], got " + shapeText(scales));
+    Checked c;
+    c.N = scales.size(1);
+    requireCpu(qweight, "qweight");
+    if (qweight.dim() != 2)
+        throw ShapeError("qweight: expected [K, N/8], got " + shapeText(qweight));
+    c.K = qweight.size(0);
+    c.group = awqGroupSize(c.K, c.N, groupSize);
+    c.qweight = packedInput(qweight, "qweight", c.N);
+    c.qzeros = packedInput(qzeros, "qzeros", c.N);
+    if (c.qzeros.size(0) != c.K / c.group || scales.size(0) != c.K / c.group)
+        throw ShapeError("qzeros " + shapeText(qzeros) + " and scales " + shapeText(scales) + " need K/G = " +
+                         std::to_string(c.K / c.group) + " rows for K=" + std::to_string(c.K) +
+                         " and group size " + std::to_string(groupSize));
+    c.scales = scales.to(at::kHalf).contiguous();
+    return c;
+}
+} // namespace
+
+at::Tensor packAwqQweight(const at::Tensor& codes)
+{
+    const at::Tensor c = toNibbles(codes, "codes");
+    const int64_t N = c.size(0), K = c.size(1);
+    awqGroupSize(K, N, -1);
+    at::Tensor out = at::empty({K, N / 8}, at::kInt);
+    packAwqWeight(c.data_ptr<uint8_t>(), N, K, out.data_ptr<int32_t>());
+    return out;
+}
+
+at::Tensor packAwqQzeros(const at::Tensor& zeros)
+{
+    const at::Tensor z = toNibbles(zeros, "zeros");
+    const int64_t N = z.size(0), groups = z.size(1);
+    awqGroupSize(groups, N, -1);
+    at::Tensor out = at::empty({groups, N / 8}, at::kInt);
+    packAwqZeros(z.data_ptr<uint8_t>(), N, groups, out.data_ptr<int32_t>());
+    return out;
+}
+
+at::Tensor unpackAwqCodes(const at::Tensor& qweight, int64_t N)
+{
+    awqGroupSize(1, N, -1);
+    const at::Tensor q = packedInput(qweight, "qweight", N);
+    at::Tensor codes = at::empty({N, q.size(0)}, at::kByte);
+    if (q.size(0) > 0)
+        unpackAwqWeight(q.data_ptr<int32_t>(), q.size(0), N, codes.data_ptr<uint8_t>());
+    return codes.to(at::kInt);
+}
+
+at::Tensor unpackAwqZeros(const at::Tensor& qzeros, int64_t N)
+{
+    awqGroupSize(1, N, -1);
+    const at::Tensor q = packedInput(qzeros, "qzeros", N);
+    at::Tensor zeros = at::empty({N, q.size(0)}, at::kByte);
+    if (q.size(0) > 0)
+        unpackAwqZeros(q.data_ptr<int32_t>(), q.size(0), N, zeros.data_ptr<uint8_t>());
+    return zeros.to(at::kInt);
+}
+
+at::Tensor dequantizeAwq(const at::Tensor& qweight, const at::Tensor& qzeros, const at::Tensor& scales,
+                         int64_t groupSize)
+{
+    const Checked c = checkQuantized(qweight, qzeros, scales, groupSize);
+    // Whole-tensor ops (multithreaded by ATen) rather than the scalar reference loop: the importer
+    // dequantizes every linear of a model. Nibble i of word j is column 8j + kAwqOrder[i], so
+    // gathering nibble kAwqReverseOrder[c] for column c restores the natural order.
+    const at::Tensor shifts = at::arange(0, 32, 4, at::kInt);
+    const at::Tensor reverse = at::tensor(std::vector<int64_t>(kAwqReverseOrder, kAwqReverseOrder + 8));
+    auto unpack = [&](const at::Tensor& packed) {
+        at::Tensor nibbles = at::bitwise_and(at::bitwise_right_shift(packed.unsqueeze(-1), shifts), 0xf);
+        return nibbles.index_select(2, reverse).reshape({packed.size(0), c.N}); // [rows, N]
+    };
+    const at::Tensor codes = unpack(c.qweight).to(at::kFloat);                           // [K, N]
+    const at::Tensor zeros = unpack(c.qzeros).to(at::kFloat).repeat_interleave(c.group, 0); // [K, N]
+    const at::Tensor sc = c.scales.to(at::kFloat).repeat_interleave(c.group, 0);           // [K, N]
+    return ((codes - zeros) * sc).t().contiguous();
+}
+
+at::Tensor int4Linear(const at::Tensor& x, const at::Tensor& qweight, const at::Tensor& qzeros,
+                      const at::Tensor& scales, int64_t groupSize)
+{
+    const Checked c = checkQuantized(qweight, qzeros, scales, groupSize);
+    requireCpu(x, "x");
+    if (x.dim() < 1 || x.size(-1) != c.K)
+        throw ShapeError("int4Linear: x " + shapeText(x) + " must end in K=" + std::to_string(c.K));
+    const at::Tensor xf = x.to(at::kFloat).contiguous();
+    const int64_t rows = xf.numel() / c.K;
+    std::vector<int64_t> outShape(x.sizes().begin(), x.sizes().end());
+    outShape.back() = c.N;
+    at::Tensor y;
+    if (rows >= 1 && rows <= kInt4GemvMaxRows) {
+        y = at::empty(outShape, at::kFloat);
+        int4GemvCpu(xf.data_ptr<float>(), c.qweight.data_ptr<int32_t>(), c.qzeros.data_ptr<int32_t>(),
+                    reinterpret_cast<const uint16_t*>(c.scales.data_ptr<at::Half>()), rows, c.K, c.N, c.group,
+                    y.data_ptr<float>());
+    } else {
+        y = at::linear(xf, dequantizeAwq(c.qweight, c.qzeros, c.scales, c.group));
+    }
+    return y.scalar_type() == x.scalar_type() ? y : y.to(x.scalar_type());
+}
+
+} // namespace awb

@@ -1,0 +1,34 @@
+#pragma once
+// libtorch face of the AutoAWQ GEMM int4 layout (facts in core/awqformat/int4_reference.h): packing for the
+// exporter, unpacking and dequantization for the importer, and an int4 linear for evaluation.
+// All functions take CPU tensors (any strides; they are made contiguous), return new tensors owned
+// by the caller, hold no state, and may be called from any thread. Shapes or dtypes the format
+// cannot hold throw awb::ShapeError naming the tensor; codes outside 0..15 throw awb::Error.
+#include <ATen/ATen.h>
+
+#include <cstdint>
+
+namespace awb {
+
+// codes [N, K] integer (nn.Linear orientation, values 0..15) -> qweight int32 [K, N/8].
+at::Tensor packAwqQweight(const at::Tensor& codes);
+// zeros [N, K/G] integer (0..15) -> qzeros int32 [K/G, N/8].
+at::Tensor packAwqQzeros(const at::Tensor& zeros);
+// qweight int32 [K, N/8] -> codes int32 [N, K].
+at::Tensor unpackAwqCodes(const at::Tensor& qweight, int64_t N);
+// qzeros int32 [K/G, N/8] -> zeros int32 [N, K/G].
+at::Tensor unpackAwqZeros(const at::Tensor& qzeros, int64_t N);
+
+// fp32 weight [N, K] = (code - zero) * scale. scales [K/G, N] should be fp16 (the format's dtype);
+// other floating dtypes are rounded to fp16 first so the result matches what a loader would see.
+// groupSize -1 means one group spanning K.
+at::Tensor dequantizeAwq(const at::Tensor& qweight, const at::Tensor& qzeros, const at::Tensor& scales,
+                         int64_t groupSize);
+
+// y [..., N] = x [..., K] . W^T. x is computed in fp32 (other dtypes are converted and the result
+// converted back). Up to kInt4GemvMaxRows rows use the packed-weight GEMV (core/awqformat/int4_gemv_cpu.h);
+// more rows dequantize once and call at::linear, where BLAS wins.
+at::Tensor int4Linear(const at::Tensor& x, const at::Tensor& qweight, const at::Tensor& qzeros,
+                      const at::Tensor& scales, int64_t groupSize);
+
+} // namespace awb

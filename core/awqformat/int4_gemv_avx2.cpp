@@ -1,0 +1,169 @@
+// The AVX2+FMA+F16C inner loop of core/awqformat/int4_gemv_cpu.cpp. This file alone is compiled with
+// -mavx2 -mfma -mf16c (core/CMakeLists.txt), and it deliberately instantiates no std:: templates
+// and includes no library headers besides the intrinsics: an inline function compiled here with
+// AVX2 could otherwise be the copy the linker keeps for the whole program and crash CPUs without
+// AVX2 before the run-time check in int4_gemv_cpu.cpp is ever reached.
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace awb::detail {
+
+namespace {
+
+// 8x8 float transpose: out[c] lane r = in[r] lane c.
+inline void transpose8(__m256 r[8])
+{
+    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee);
+    const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);
+    const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee);
+    const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);
+    r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+    r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+    r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+    r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+    r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+    r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+    r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+    r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+constexpr int kOrder[8] = {0, 2, 4, 6, 1, 3, 5, 7};
+constexpr int kReverse[8] = {0, 4, 1, 5, 2, 6, 3, 7};
+
+struct Args {
+    const float* x;      // [M][K]
+    const float* xSums;  // [M][groups]: sum of x over each group, to apply zeros once per group
+    const int32_t* qweight;
+    const int32_t* qzeros;
+    const uint16_t* scales;
+    int64_t K, N, group;
+    float* work; // [blocks in range][M][8 nibbles][8 lanes], zeroed here
+    float* y;
+};
+
+// Layout trick: one 256-bit load of a qweight row covers 8 words = 64 output columns. Shifting the
+// whole vector by 4i and masking gives, in lane c, nibble i of word c, i.e. column 8c + kOrder[i]:
+// eight "nibble planes". The GEMV accumulates sum_k x*code per plane for one group, then applies
+// scale*(acc - zero*sum_k x) once per group, so the hot loop is shift, and, convert, FMA per 8 MACs.
+// Scales are transposed into the plane layout once per (group, block); zeros are packed the same way
+// as the weights, so their planes come out of the same shift-and-mask.
+template <int M>
+void runRange(const Args& a, int64_t blockBegin, int64_t blockEnd)
+{
+    // Nibble planes per pass, so that planes x rows accumulators fit the 16 ymm registers.
+    constexpr int P = M == 1 ? 8 : M == 2 ? 4 : M <= 4 ? 2 : 1;
+    const int64_t words = a.N / 8;
+    const int64_t groups = a.K / a.group;
+    const __m256i nibbleMask = _mm256_set1_epi32(0xf);
+    float* work = a.work;
+    for (int64_t i = 0; i < (blockEnd - blockBegin) * M * 64; ++i)
+        work[i] = 0.0f;
+
+    for (int64_t g = 0; g < groups; ++g) {
+        const int64_t k0 = g * a.group;
+        for (int64_t b = blockBegin; b < blockEnd; ++b) {
+            const int64_t w0 = 8 * b;
+            const int live = int(words - w0 < 8 ? words - w0 : 8); // words in this block
+            const __m256i liveMask =
+                _mm256_cmpgt_epi32(_mm256_set1_epi32(live), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+            float* acc = work + (b - blockBegin) * M * 64;
+
+            // Scales of this group for the block, transposed into planes: sc[l] lane c = column 8c + l.
+            __m256 sc[8];
+            const uint16_t* srow = a.scales + g * a.N + 8 * w0;
+            for (int c = 0; c < 8; ++c)
+                sc[c] = c < live ? _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(srow + 8 * c)))
+                                 : _mm256_setzero_ps();
+            transpose8(sc);
+            const __m256i zw = _mm256_maskload_epi32(a.qzeros + g * words + w0, liveMask);
+
+            const int32_t* qbase = a.qweight + k0 * words + w0;
+            // Software prefetch two blocks ahead (the next cache line of each row), wrapping to the
+            // first blocks of the next group: for big N consecutive rows are pages apart, where the
+            // hardware prefetcher gives up.
+            const int32_t* prefetch = nullptr;
+            if (b + 2 < blockEnd)
+                prefetch = qbase + 16;
+            else if (g + 1 < groups && blockBegin + (b + 2 - blockEnd) < blockEnd)
+                prefetch = a.qweight + (k0 + a.group) * words + 8 * (blockBegin + (b + 2 - blockEnd));
+            for (int p0 = 0; p0 < 8; p0 += P) {
+                __m256 s[P][M];
+                for (int p = 0; p < P; ++p)
+                    for (int m = 0; m < M; ++m)
+                        s[p][m] = _mm256_setzero_ps();
+                const int32_t* q = qbase;
+                for (int64_t k = 0; k < a.group; ++k, q += words) {
+                    if (p0 == 0 && prefetch)
+                        _mm_prefetch(reinterpret_cast<const char*>(prefetch + k * words), _MM_HINT_T0);
+                    const __m256i v = live == 8 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q))
+                                                : _mm256_maskload_epi32(q, liveMask);
+                    __m256 xk[M];
+                    for (int m = 0; m < M; ++m)
+                        xk[m] = _mm256_broadcast_ss(a.x + m * a.K + k0 + k);
+                    for (int p = 0; p < P; ++p) {
+                        const __m256 code = _mm256_cvtepi32_ps(
+                            _mm256_and_si256(_mm256_srli_epi32(v, 4 * (p0 + p)), nibbleMask));
+                        for (int m = 0; m < M; ++m)
+                            s[p][m] = _mm256_fmadd_ps(xk[m], code, s[p][m]);
+                    }
+                }
+                for (int p = 0; p < P; ++p) {
+                    const int plane = p0 + p;
+                    const __m256 zero =
+                        _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(zw, 4 * plane), nibbleMask));
+                    const __m256 scale = sc[kOrder[plane]];
+                    for (int m = 0; m < M; ++m) {
+                        const __m256 xs = _mm256_set1_ps(a.xSums[m * groups + g]);
+                        const __m256 corrected = _mm256_fnmadd_ps(zero, xs, s[p][m]);
+                        float* dst = acc + (m * 8 + plane) * 8;
+                        _mm256_storeu_ps(dst, _mm256_fmadd_ps(scale, corrected, _mm256_loadu_ps(dst)));
+                    }
+                }
+            }
+        }
+    }
+
+    // Planes back to natural column order: row l of the transpose input is plane kReverse[l].
+    for (int64_t b = blockBegin; b < blockEnd; ++b) {
+        const int64_t w0 = 8 * b;
+        const int live = int(words - w0 < 8 ? words - w0 : 8);
+        const float* acc = work + (b - blockBegin) * M * 64;
+        for (int m = 0; m < M; ++m) {
+            __m256 r[8];
+            for (int l = 0; l < 8; ++l)
+                r[l] = _mm256_loadu_ps(acc + (m * 8 + kReverse[l]) * 8);
+            transpose8(r);
+            float* yrow = a.y + m * a.N + 8 * w0;
+            for (int c = 0; c < live; ++c)
+                _mm256_storeu_ps(yrow + 8 * c, r[c]);
+        }
+    }
+}
+
+} // namespace
+
+// Called by int4GemvCpu for blocks [blockBegin, blockEnd) of 8 packed words (64 columns) each.
+void int4GemvAvx2Range(const float* x, const float* xSums, const int32_t* qweight, const int32_t* qzeros,
+                       const uint16_t* scales, int64_t M, int64_t K, int64_t N, int64_t group, int64_t blockBegin,
+                       int64_t blockEnd, float* work, float* y)
+{
+    const Args a{x, xSums, qweight, qzeros, scales, K, N, group, work, y};
+    switch (M) {
+    case 1: runRange<1>(a, blockBegin, blockEnd); break;
+    case 2: runRange<2>(a, blockBegin, blockEnd); break;
+    case 3: runRange<3>(a, blockBegin, blockEnd); break;
+    case 4: runRange<4>(a, blockBegin, blockEnd); break;
+    case 5: runRange<5>(a, blockBegin, blockEnd); break;
+    case 6: runRange<6>(a, blockBegin, blockEnd); break;
+    case 7: runRange<7>(a, blockBegin, blockEnd); break;
+    case 8: runRange<8>(a, blockBegin, blockEnd); break;
+    default: break;
+    }
+}
+
+} // namespace awb::detail

@@ -1,0 +1,23 @@
+#pragma once
+// Decode-time int4 GEMV on the CPU for the AutoAWQ GEMM layout (see core/awqformat/int4_reference.h):
+// y [M][N] fp32 = x [M][K] fp32 . W^T for M = 1..8, reading the packed qweight directly (no
+// dequantized copy). Uses AVX2+FMA+F16C when the CPU has them (checked at run time), otherwise a
+// scalar loop; either way the work is split over output columns on libtorch's intra-op thread pool
+// (at::parallel_for), so at::set_num_threads() governs it. Any thread may call it; pointers are
+// caller-owned and dense row-major; y is overwritten. Throws ShapeError for shapes the layout cannot
+// hold or M outside 1..kInt4GemvMaxRows.
+#include <cstdint>
+
+namespace awb {
+
+inline constexpr int64_t kInt4GemvMaxRows = 8;
+
+enum class Int4GemvPath { Auto, Avx2, Scalar };
+
+// True when this CPU runs the AVX2 path (avx2, fma and f16c all present).
+bool int4GemvCpuHasAvx2();
+
+void int4GemvCpu(const float* x, const int32_t* qweight, const int32_t* qzeros, const uint16_t* scales,
+                 int64_t M, int64_t K, int64_t N, int64_t G, float* y, Int4GemvPath path = Int4GemvPath::Auto);
+
+} // namespace awb

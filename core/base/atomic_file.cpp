@@ -1,0 +1,93 @@
+#include "core/base/atomic_file.h"
+
+#include "core/base/error.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace awb {
+
+AtomicFile::AtomicFile(std::string target) : m_target(std::move(target)), m_tmp(m_target + ".tmp")
+{
+    m_file = std::fopen(m_tmp.c_str(), "wb");
+    if (!m_file)
+        throw IoError(m_tmp + ": cannot create: " + std::strerror(errno));
+}
+
+AtomicFile::~AtomicFile()
+{
+    if (m_file) {
+        std::fclose(m_file);
+        std::remove(m_tmp.c_str());
+    }
+}
+
+void AtomicFile::write(const void* data, size_t bytes)
+{
+    if (bytes > 0 && std::fwrite(data, 1, bytes, m_file) != bytes)
+        throw IoError(m_tmp + ": write failed: " + std::strerror(errno));
+}
+
+void AtomicFile::commit()
+{
+    if (std::fflush(m_file) != 0 || fsync(fileno(m_file)) != 0)
+        throw IoError(m_tmp + ": flush failed: " + std::strerror(errno));
+    std::fclose(m_file);
+    m_file = nullptr;
+    if (std::rename(m_tmp.c_str(), m_target.c_str()) != 0) {
+        int err = errno;
+        std::remove(m_tmp.c_str());
+        throw IoError(m_target + ": rename failed: " + std::strerror(err));
+    }
+}
+
+void writeFileAtomic(const std::string& path, const std::string& content)
+{
+    AtomicFile file(path);
+    file.write(content);
+    file.commit();
+}
+
+AtomicDirectory::AtomicDirectory(std::string target)
+    : m_target(std::move(target)), m_tmp(m_target + ".tmp-" + std::to_string(getpid()))
+{
+    std::error_code ec;
+    fs::remove_all(m_tmp, ec);
+    if (!fs::create_directories(m_tmp, ec) || ec)
+        throw IoError(m_tmp + ": cannot create folder: " + ec.message());
+}
+
+AtomicDirectory::~AtomicDirectory()
+{
+    if (!m_committed) {
+        std::error_code ec;
+        fs::remove_all(m_tmp, ec);
+    }
+}
+
+void AtomicDirectory::commit()
+{
+    std::error_code ec;
+    std::string old;
+    if (fs::exists(m_target)) {
+        old = m_target + ".old-" + std::to_string(getpid());
+        fs::rename(m_target, old, ec);
+        if (ec)
+            throw IoError(m_target + ": cannot replace existing folder: " + ec.message());
+    }
+    fs::rename(m_tmp, m_target, ec);
+    if (ec) {
+        if (!old.empty())
+            fs::rename(old, m_target);
+        throw IoError(m_target + ": rename failed: " + ec.message());
+    }
+    m_committed = true;
+    if (!old.empty())
+        fs::remove_all(old, ec);
+}
+
+} // namespace awb

@@ -1,0 +1,69 @@
+#include "core/eval/perplexity.h"
+
+#include "core/base/error.h"
+#include "core/model/transformer.h"
+
+#include <ATen/ATen.h>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace awb {
+
+std::vector<at::Tensor> makeEvalWindows(const Model& model, const std::vector<int64_t>& tokens, int64_t seqLen)
+{
+    if (seqLen < 2)
+        throw ArgumentError("--seqlen must be at least 2, got " + std::to_string(seqLen));
+    if (seqLen > model.config.maxSeqLen)
+        throw ArgumentError("--seqlen " + std::to_string(seqLen) + " exceeds the model's context of " +
+                            std::to_string(model.config.maxSeqLen) + " tokens");
+    if (tokens.empty())
+        throw ArgumentError("the evaluation text has no tokens");
+    std::vector<at::Tensor> windows;
+    const size_t step = static_cast<size_t>(seqLen - 1);
+    for (size_t begin = 0; begin < tokens.size(); begin += step) {
+        const size_t end = std::min(tokens.size(), begin + step);
+        std::vector<int64_t> w;
+        w.reserve(end - begin + 1);
+        w.push_back(model.config.bosId);
+        w.insert(w.end(), tokens.begin() + begin, tokens.begin() + end);
+        windows.push_back(at::tensor(w, at::kLong));
+    }
+    return windows;
+}
+
+PerplexityResult evaluatePerplexity(const Model& model, const std::vector<int64_t>& tokens, const PerplexityOptions& options,
+                                    JobContext* job)
+{
+    const auto start = std::chrono::steady_clock::now();
+    const auto windows = makeEvalWindows(model, tokens, options.seqLen);
+    RopeTable rope(model.config, options.seqLen);
+    PerplexityResult r;
+    r.evalTokens = static_cast<int64_t>(tokens.size());
+    r.windows = static_cast<int64_t>(windows.size());
+    const int64_t logitsPerWindow = options.seqLen * model.config.vocabSize * static_cast<int64_t>(sizeof(float));
+    const int64_t perBatch =
+        std::max<int64_t>(1, std::min(options.batchTokens / options.seqLen, options.logitsBudgetBytes / logitsPerWindow));
+    size_t i = 0;
+    while (i < windows.size()) {
+        // batch windows of equal length (all but possibly the last one)
+        size_t j = i;
+        std::vector<at::Tensor> batch;
+        while (j < windows.size() && static_cast<int64_t>(batch.size()) < perBatch && windows[j].size(0) == windows[i].size(0))
+            batch.push_back(windows[j++]);
+        at::Tensor input = at::stack(batch);
+        at::Tensor logits = forward(model, rope, input);
+        at::Tensor logProbs = at::log_softmax(logits.slice(1, 0, -1), -1);
+        at::Tensor targets = input.slice(1, 1).unsqueeze(-1);
+        r.totalNll -= logProbs.gather(-1, targets).to(at::kDouble).sum().item<double>();
+        r.scoredTokens += targets.numel();
+        i = j;
+        if (job)
+            job->report(static_cast<int64_t>(i), static_cast<int64_t>(windows.size()), "perplexity");
+    }
+    r.ppl = std::exp(r.totalNll / static_cast<double>(r.scoredTokens));
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return r;
+}
+
+} // namespace awb

@@ -1,0 +1,38 @@
+#pragma once
+// Perplexity by the protocol of docs/METRICS.md §1: the eval tokens cut into non-overlapping
+// windows of seqLen-1 tokens, BOS in front of each, every token after BOS scored.
+#include "core/base/job_context.h"
+#include "core/model/model.h"
+
+#include <ATen/Tensor.h>
+#include <vector>
+
+namespace awb {
+
+struct PerplexityOptions {
+    int64_t seqLen = 512;
+    int64_t batchTokens = 8192; // windows evaluated together, bounding activation memory
+    // Also bounds a batch by its fp32 logits [windows, seqLen, vocab]: batchTokens alone is sized for
+    // activations, but with a 32000-token vocabulary 16 windows of 512 hold 1 GB of logits and
+    // log_softmax makes a second copy. At least one window always runs; stories260K (vocab 512,
+    // 1 MB per window) is unaffected, so its figures stay bit-identical.
+    int64_t logitsBudgetBytes = int64_t(256) << 20;
+};
+
+struct PerplexityResult {
+    double ppl = 0;
+    double totalNll = 0;
+    int64_t scoredTokens = 0;
+    int64_t evalTokens = 0; // tokens of the text (without the BOS put in front of windows)
+    int64_t windows = 0;
+    double seconds = 0;
+};
+
+// The protocol's windows, each [<= seqLen] int64 starting with BOS. Throws ArgumentError when
+// seqLen is below 2 or above the model's context.
+std::vector<at::Tensor> makeEvalWindows(const Model& model, const std::vector<int64_t>& tokens, int64_t seqLen);
+
+PerplexityResult evaluatePerplexity(const Model& model, const std::vector<int64_t>& tokens, const PerplexityOptions& options,
+                                    JobContext* job = nullptr);
+
+} // namespace awb

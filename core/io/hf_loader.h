@@ -1,0 +1,17 @@
+#pragma once
+// Hugging Face folders of LLaMA-family models (model_type llama, mistral, qwen2): config.json plus
+// model.safetensors or sharded model-0000N-of-0000M.safetensors with model.safetensors.index.json.
+// Weights view the mapped shards (F32/F16/BF16 kept as stored). Throws FormatError/ShapeError
+// naming the file and field or tensor.
+#include "core/model/model.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace awb {
+
+Model loadHfFolder(const std::string& dir);
+// Parses config.json into a ModelConfig; `file` names the source for errors.
+ModelConfig parseHfConfig(const nlohmann::json& config, const std::string& file);
+nlohmann::json readJsonFile(const std::string& path); // throws IoError/FormatError
+
+} // namespace awb

@@ -1,0 +1,142 @@
+#include "core/io/hf_writer.h"
+
+#include "core/base/atomic_file.h"
+#include "core/base/error.h"
+#include "core/io/safetensors.h"
+
+#include <ATen/ATen.h>
+#include <cstdio>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace awb {
+
+// Meta/llama2.c order (pairs 2i, 2i+1 within a head) -> HF order (i, i + d/2), as HF's converter does.
+at::Tensor permuteForRotateHalf(const at::Tensor& w, int64_t heads)
+{
+    if (w.dim() == 1) // a bias: its entries are the weight's rows
+        return permuteForRotateHalf(w.unsqueeze(1), heads).squeeze(1);
+    const int64_t rows = w.size(0), cols = w.size(1);
+    return w.reshape({heads, rows / heads / 2, 2, cols}).transpose(1, 2).reshape({rows, cols});
+}
+
+namespace {
+const char* torchDtypeName(c10::ScalarType t)
+{
+    switch (t) {
+    case at::kFloat:
+        return "float32";
+    case at::kBFloat16:
+        return "bfloat16";
+    case at::kHalf:
+        return "float16";
+    default:
+        throw ArgumentError(std::string("cannot write model weights as ") + c10::toString(t));
+    }
+}
+} // namespace
+
+NamedTensors hfTensors(const Model& m, c10::ScalarType dtype)
+{
+    const bool permute = m.config.rope == RopeStyle::AdjacentPairs;
+    auto cast = [&](const at::Tensor& t) { return t.to(dtype).contiguous(); };
+    NamedTensors out;
+    out.emplace_back("model.embed_tokens.weight", cast(m.tokEmbedding));
+    for (size_t i = 0; i < m.blocks.size(); ++i) {
+        const auto& b = m.blocks[i];
+        const std::string p = "model.layers." + std::to_string(i) + ".";
+        out.emplace_back(p + "input_layernorm.weight", cast(b.attnNorm));
+        out.emplace_back(p + "self_attn.q_proj.weight", cast(permute ? permuteForRotateHalf(b.wq, m.config.nHeads) : b.wq));
+        out.emplace_back(p + "self_attn.k_proj.weight", cast(permute ? permuteForRotateHalf(b.wk, m.config.nKvHeads) : b.wk));
+        out.emplace_back(p + "self_attn.v_proj.weight", cast(b.wv));
+        out.emplace_back(p + "self_attn.o_proj.weight", cast(b.wo));
+        if (b.bq.defined()) {
+            out.emplace_back(p + "self_attn.q_proj.bias", cast(b.bq));
+            out.emplace_back(p + "self_attn.k_proj.bias", cast(b.bk));
+            out.emplace_back(p + "self_attn.v_proj.bias", cast(b.bv));
+        }
+        out.emplace_back(p + "post_attention_layernorm.weight", cast(b.ffnNorm));
+        out.emplace_back(p + "mlp.gate_proj.weight", cast(b.wGate));
+        out.emplace_back(p + "mlp.up_proj.weight", cast(b.wUp));
+        out.emplace_back(p + "mlp.down_proj.weight", cast(b.wDown));
+    }
+    out.emplace_back("model.norm.weight", cast(m.finalNorm));
+    if (!m.config.tiedEmbeddings)
+        out.emplace_back("lm_head.weight", cast(m.lmHead));
+    return out;
+}
+
+nlohmann::ordered_json hfConfigJson(const Model& m, c10::ScalarType dtype)
+{
+    const auto& c = m.config;
+    const std::string arch = c.modelType == "qwen2" ? "Qwen2ForCausalLM" : c.modelType == "mistral" ? "MistralForCausalLM" : "LlamaForCausalLM";
+    nlohmann::ordered_json j;
+    j["architectures"] = {arch};
+    j["model_type"] = c.modelType;
+    j["hidden_size"] = c.dim;
+    j["intermediate_size"] = c.hiddenDim;
+    j["num_hidden_layers"] = c.nLayers;
+    j["num_attention_heads"] = c.nHeads;
+    j["num_key_value_heads"] = c.nKvHeads;
+    if (c.headDim * c.nHeads != c.dim)
+        j["head_dim"] = c.headDim;
+    j["vocab_size"] = c.vocabSize;
+    j["max_position_embeddings"] = c.maxSeqLen;
+    j["rope_theta"] = c.ropeTheta;
+    j["rms_norm_eps"] = c.normEps;
+    j["tie_word_embeddings"] = c.tiedEmbeddings;
+    j["hidden_act"] = "silu";
+    j["bos_token_id"] = c.bosId;
+    j["eos_token_id"] = c.eosId;
+    j["torch_dtype"] = torchDtypeName(dtype);
+    if (c.modelType != "qwen2")
+        j["attention_bias"] = c.qkvBias;
+    return j;
+}
+
+void writeSafetensorsShards(const std::string& dir, const NamedTensors& tensors, int64_t maxShardBytes)
+{
+    std::vector<NamedTensors> shards(1);
+    int64_t current = 0, total = 0;
+    for (const auto& entry : tensors) {
+        const int64_t bytes = entry.second.numel() * entry.second.element_size();
+        if (maxShardBytes > 0 && current > 0 && current + bytes > maxShardBytes) {
+            shards.emplace_back();
+            current = 0;
+        }
+        shards.back().push_back(entry);
+        current += bytes;
+        total += bytes;
+    }
+    if (shards.size() == 1) {
+        writeSafetensors(dir + "/model.safetensors", shards[0], {{"format", "pt"}});
+        return;
+    }
+    nlohmann::ordered_json index;
+    index["metadata"] = {{"total_size", total}};
+    index["weight_map"] = nlohmann::ordered_json::object();
+    for (size_t s = 0; s < shards.size(); ++s) {
+        char name[64];
+        std::snprintf(name, sizeof name, "model-%05zu-of-%05zu.safetensors", s + 1, shards.size());
+        writeSafetensors(dir + "/" + name, shards[s], {{"format", "pt"}});
+        for (const auto& entry : shards[s])
+            index["weight_map"][entry.first] = name;
+    }
+    writeFileAtomic(dir + "/model.safetensors.index.json", index.dump(2) + "\n");
+}
+
+void writeHfFolder(const Model& model, const std::string& dir, const HfWriteOptions& options)
+{
+    AtomicDirectory out(dir);
+    writeSafetensorsShards(out.path(), hfTensors(model, options.dtype), options.maxShardBytes);
+    writeFileAtomic(out.path() + "/config.json", hfConfigJson(model, options.dtype).dump(2) + "\n");
+    if (model.tokenizer) {
+        const fs::path src = model.tokenizer->path();
+        const std::string name = src.extension() == ".json" ? "tokenizer.json" : "tokenizer.model";
+        fs::copy_file(src, fs::path(out.path()) / name, fs::copy_options::overwrite_existing);
+    }
+    out.commit();
+}
+
+} // namespace awb

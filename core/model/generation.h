@@ -1,0 +1,37 @@
+#pragma once
+// Text generation with a KV cache: greedy (temperature 0) or sampled (temperature, top-p, seed).
+// Runs on the calling thread; onText (if set) receives each newly decoded piece of text.
+#include "core/base/job_context.h"
+#include "core/model/model.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace awb {
+
+struct GenerateOptions {
+    std::string prompt;      // empty: start from BOS alone
+    int64_t maxTokens = 256; // tokens generated after the prompt
+    double temperature = 0.0;
+    double topP = 1.0;
+    uint64_t seed = 0;
+    bool stopAtEos = true;
+};
+
+struct GenerateResult {
+    std::vector<int64_t> tokens; // prompt (with BOS) + generated
+    int64_t promptTokens = 0;
+    std::string text;            // generated text only
+    double seconds = 0;
+};
+
+GenerateResult generate(const Model& model, const GenerateOptions& options, JobContext* job = nullptr,
+                        const std::function<void(const std::string&)>& onText = {});
+
+// Picks the next token from fp32 logits [V]: argmax when temperature <= 0, else top-p sampling
+// with the given random draw u in [0, 1).
+int64_t sampleToken(const at::Tensor& logits, double temperature, double topP, double u);
+
+} // namespace awb

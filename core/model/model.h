@@ -1,0 +1,59 @@
+#pragma once
+// Model: the weights of a LLaMA-family model as libtorch tensors, [out, in] like nn.Linear.
+// Tensors keep the dtype they were stored in (F32/F16/BF16) and usually view a memory-mapped file,
+// so loading is cheap and a block's pages are only read when that block runs; the forward pass
+// upcasts one block at a time to fp32. Copying a Model is shallow (tensors share storage): code
+// that changes weights (AWQ) assigns new tensors and never writes in place.
+#include "core/model/model_config.h"
+#include "core/tokenizer/tokenizer.h"
+
+#include <ATen/Tensor.h>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace awb {
+
+struct BlockWeights {
+    at::Tensor attnNorm;      // [dim]
+    at::Tensor wq, wk, wv, wo; // [qDim, dim], [kvDim, dim], [kvDim, dim], [dim, qDim]
+    at::Tensor bq, bk, bv;    // optional biases (Qwen2); undefined when absent
+    at::Tensor ffnNorm;       // [dim]
+    at::Tensor wGate, wUp;    // [hidden, dim]
+    at::Tensor wDown;         // [dim, hidden]
+
+    // Visits the seven linear weights with their Hugging Face names (q_proj, ..., down_proj).
+    void forEachLinear(const std::function<void(const std::string& name, at::Tensor& weight)>& fn);
+    // The linear weight with that Hugging Face name; throws ShapeError for an unknown name.
+    at::Tensor& linear(const std::string& name);
+};
+
+struct Model {
+    ModelConfig config;
+    at::Tensor tokEmbedding; // [vocab, dim]
+    at::Tensor finalNorm;    // [dim]
+    at::Tensor lmHead;       // [vocab, dim]; the same tensor as tokEmbedding when tied
+    std::vector<BlockWeights> blocks;
+    std::shared_ptr<Tokenizer> tokenizer; // may be null when none was found
+    std::string sourcePath;
+    std::string sourceFormat; // "llama2.c" | "hf-safetensors"
+    std::string weightDtype;  // as stored: "F32", "BF16", "F16"; "AWQ-W4-G128" for an imported AWQ checkpoint
+    // An imported quantized checkpoint's quantization_config as compact JSON (empty for FP models):
+    // its linears were dequantized at load, so weightDtype alone would hide how they were stored.
+    std::string quantization;
+
+    int64_t parameterCount() const;
+    // Throws ShapeError naming `source` and the tensor when a weight does not match the config.
+    void validateShapes(const std::string& source) const;
+};
+
+// Lets the OS drop the tensor's / block's pages when they view a mapped file (see MappedFile);
+// nothing happens to other memory.
+void releaseMappedPages(const at::Tensor& tensor);
+void releaseMappedPages(const BlockWeights& block);
+
+// Hugging Face parameter name of a block's linear, e.g. "model.layers.3.self_attn.q_proj".
+std::string hfLinearPrefix(int64_t layer, const std::string& linearName);
+
+} // namespace awb

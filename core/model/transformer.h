@@ -1,0 +1,63 @@
+#pragma once
+// The LLaMA forward pass in fp32 on libtorch tensors, split into the pieces AWQ needs to run
+// (norm, attention, MLP, whole block). All functions are pure: they read weights and return new
+// tensors, so they may run on any thread; inputs are [batch, time, features] fp32.
+#include "core/model/model.h"
+
+#include <ATen/Tensor.h>
+#include <vector>
+
+namespace awb {
+
+// The weight as fp32 (no copy when it already is); bf16/fp16 weights are upcast here, per block.
+at::Tensor asFloat(const at::Tensor& t);
+BlockWeights blockAsFloat(const BlockWeights& b);
+
+at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps);
+at::Tensor applyLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias = {});
+
+// cos/sin tables for positions [0, maxLen), computed in fp32 like llama2.c and Meta's reference.
+class RopeTable {
+public:
+    RopeTable(const ModelConfig& config, int64_t maxLen);
+    // x: [B, heads, T, headDim] at positions startPos..startPos+T-1.
+    at::Tensor apply(const at::Tensor& x, int64_t startPos) const;
+    int64_t maxLen() const { return m_maxLen; }
+
+private:
+    RopeStyle m_style;
+    int64_t m_maxLen;
+    at::Tensor m_cos, m_sin; // [maxLen, headDim/2]
+};
+
+// Keys and values of earlier positions, per layer: [B, nKvHeads, capacity, headDim].
+struct KvCache {
+    KvCache(const ModelConfig& config, int64_t batch, int64_t capacity);
+    std::vector<at::Tensor> keys, values;
+    int64_t length = 0; // positions already stored
+    int64_t capacity;
+};
+
+// Attention of projected q [B,T,qDim], k, v [B,T,kvDim] (RoPE applied here) -> context [B,T,qDim].
+// With a cache, k/v are appended at startPos and attention covers all cached positions.
+at::Tensor attentionContext(const ModelConfig& config, const RopeTable& rope, const at::Tensor& q, const at::Tensor& k,
+                            const at::Tensor& v, int64_t startPos, at::Tensor* cacheK = nullptr, at::Tensor* cacheV = nullptr);
+// Self-attention of an already normalised input, o_proj applied -> [B,T,dim].
+at::Tensor selfAttention(const ModelConfig& config, const RopeTable& rope, const BlockWeights& w, const at::Tensor& xNormed,
+                         int64_t startPos = 0, at::Tensor* cacheK = nullptr, at::Tensor* cacheV = nullptr);
+// SwiGLU MLP of an already normalised input: down(silu(gate x) * up x); mlpHidden is the part
+// before down_proj, silu(gate x) * up x (down_proj's input).
+at::Tensor feedForward(const BlockWeights& w, const at::Tensor& xNormed);
+at::Tensor mlpHidden(const BlockWeights& w, const at::Tensor& xNormed);
+// One decoder block (weights must already be fp32, see blockAsFloat).
+at::Tensor blockForward(const ModelConfig& config, const RopeTable& rope, const BlockWeights& w, const at::Tensor& x,
+                        int64_t startPos = 0, at::Tensor* cacheK = nullptr, at::Tensor* cacheV = nullptr);
+
+at::Tensor embedTokens(const Model& model, const at::Tensor& tokens); // [B,T] int64 -> [B,T,dim] fp32
+at::Tensor outputHidden(const Model& model, const at::Tensor& h);     // final RMSNorm
+at::Tensor outputLogits(const Model& model, const at::Tensor& h);     // final norm + lm_head -> [B,T,V]
+
+// Whole model: tokens [B,T] -> logits [B,T,V] fp32. With a cache, continues from cache->length.
+at::Tensor forward(const Model& model, const RopeTable& rope, const at::Tensor& tokens, KvCache* cache = nullptr);
+
+} // namespace awb

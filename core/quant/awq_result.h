@@ -1,0 +1,58 @@
+#pragma once
+// AwqResult: what the AWQ search found (per-channel scales and per-group clip ranges for every
+// block) and why (the loss of every grid point, the activation magnitudes). It is a result in its
+// own right: stored in HDF5 (core/store/result_store.h) and re-applied to the FP model without searching.
+// Plain values; safe to share read-only between threads (e.g. handed to the GUI in a shared_ptr).
+#include "core/model/model.h"
+#include "core/quant/quant_config.h"
+
+#include <ATen/Tensor.h>
+#include <string>
+#include <vector>
+
+namespace awb {
+
+// One scale search: a group of linears sharing an input, the op the scale folds into.
+struct ScaleSearch {
+    std::string prevOp;               // input_layernorm | v_proj | post_attention_layernorm | up_proj
+    std::vector<std::string> linears; // e.g. q_proj, k_proj, v_proj
+    at::Tensor scales;                // fp32 [channels]: weights' input columns *= s, prevOp /= s
+    at::Tensor activationMean;        // fp32 [channels]: mean |x| per input channel
+    at::Tensor alphas, losses;        // fp32 [grid]: the search history (loss = output MSE)
+    double bestAlpha = 0;
+    double fpLoss = 0;                // loss with scales = 1 (plain RTN of the group), for reference
+};
+
+// One clip search: per output channel and group, the max |w| kept (weights clamped to +-maxVal).
+struct ClipSearch {
+    std::string linear;
+    at::Tensor maxVal; // fp32 [out, groups]
+    at::Tensor ratio;  // fp32 [out, groups]: maxVal / original max |w|
+};
+
+struct BlockAwqResult {
+    std::vector<ScaleSearch> scales;
+    std::vector<ClipSearch> clips;
+    double seconds = 0;
+};
+
+struct AwqResult {
+    std::string method = "awq"; // awq | rtn
+    QuantConfig quant;
+    std::string modelPath;
+    std::string calibrationSummary;
+    int64_t calibrationBlocks = 0, calibrationSeqLen = 0;
+    std::vector<BlockAwqResult> blocks; // empty for RTN
+};
+
+// fp32 block weights with the result's scales folded in and clips applied (not yet quantized).
+// Blocks are taken by value (a shallow copy of an lvalue): pass a temporary or std::move the block
+// to let each input weight be freed as soon as its replacement exists.
+BlockWeights transformBlock(BlockWeights fp32Block, const BlockAwqResult* result);
+// Every linear of a block pseudo-quantized (quantize + dequantize, fp32).
+BlockWeights pseudoQuantizeBlock(BlockWeights transformed, const QuantConfig& quant);
+// The whole model pseudo-quantized by the result (RTN when it has no blocks), fp32 weights, for
+// evaluation. Throws ShapeError when the result does not fit the model.
+Model applyAwqResult(const Model& fp, const AwqResult& result);
+
+} // namespace awb

@@ -1,0 +1,289 @@
+#include "core/quant/awq_search.h"
+
+#include "core/base/error.h"
+#include "core/base/mapped_file.h"
+#include "core/quant/quantizer.h"
+#include "core/base/runtime.h"
+#include "core/model/transformer.h"
+
+#include <ATen/ATen.h>
+#include <chrono>
+#include <cmath>
+#include <functional>
+
+namespace awb {
+
+namespace {
+
+// Applies fn to windows [begin, end) of x in chunks; the results go into one output tensor (a list
+// of parts joined by at::cat would hold the whole output twice).
+at::Tensor chunked(const at::Tensor& x, int64_t chunk, const std::function<at::Tensor(const at::Tensor&)>& fn)
+{
+    at::Tensor out;
+    for (int64_t b = 0; b < x.size(0); b += chunk) {
+        const int64_t e = std::min(x.size(0), b + chunk);
+        at::Tensor part = fn(x.slice(0, b, e));
+        if (e - b == x.size(0))
+            return part;
+        if (!out.defined()) {
+            std::vector<int64_t> sizes = part.sizes().vec();
+            sizes[0] = x.size(0);
+            out = at::empty(sizes, part.options());
+        }
+        out.slice(0, b, e).copy_(part);
+    }
+    return out;
+}
+
+// A module of a block as the loss sees it: weights and input -> a new output tensor.
+using ModuleFn = std::function<at::Tensor(const BlockWeights&, const at::Tensor&)>;
+
+// Sum of squared differences between module(w, chunk) and the matching chunk of reference, / numel.
+// The difference is formed in the module's (new) output, so no second output-sized temporary exists.
+double chunkedMse(const ModuleFn& module, const BlockWeights& w, const at::Tensor& x, const at::Tensor& reference, int64_t chunk)
+{
+    double sum = 0;
+    for (int64_t b = 0; b < x.size(0); b += chunk) {
+        const int64_t e = std::min(x.size(0), b + chunk);
+        at::Tensor d = module(w, x.slice(0, b, e));
+        d.sub_(reference.slice(0, b, e));
+        sum += d.pow_(2).sum().item<double>();
+    }
+    return sum / static_cast<double>(reference.numel());
+}
+
+// Scale search for linears sharing `input`: loss of module(weights with scaled pseudo-quantized
+// linears) against the FP output, on a grid of alpha. A trial replaces only the group's linears in
+// a shallow copy of fp, so it costs the group's weights, not a block.
+ScaleSearch searchScale(const std::string& prevOp, const std::vector<std::string>& linears, const BlockWeights& fp,
+                        const at::Tensor& input, const at::Tensor& fpOut, const AwqOptions& o, int64_t chunk, const ModuleFn& module)
+{
+    ScaleSearch r;
+    r.prevOp = prevOp;
+    r.linears = linears;
+    r.activationMean = input.abs().reshape({-1, input.size(-1)}).mean(0);
+    at::Tensor weightMean;
+    if (o.duoScaling) {
+        // AutoAWQ's duo scaling: mean over the group linears of |w| normalised per group row
+        std::vector<at::Tensor> ws;
+        BlockWeights b = fp;
+        for (const auto& n : linears)
+            ws.push_back(b.linear(n));
+        at::Tensor w = at::cat(ws, 0);
+        at::Tensor g = groupView(w, o.quant.effectiveGroup(w.size(1)));
+        at::Tensor normalised = (g.abs() / g.abs().amax(-1, true).clamp_min(1e-8)).reshape({w.size(0), -1}).slice(1, 0, w.size(1));
+        weightMean = normalised.mean(0);
+    }
+    std::vector<float> alphas, losses;
+    double best = std::numeric_limits<double>::infinity();
+    for (int i = 0; i < o.scaleGrid; ++i) {
+        const double alpha = static_cast<double>(i) / o.scaleGrid;
+        at::Tensor s = o.duoScaling ? (r.activationMean.pow(alpha) / weightMean.pow(1 - alpha).clamp_min(1e-4)).clamp_min(1e-4)
+                                    : r.activationMean.pow(alpha).clamp_min(1e-4);
+        s = s / (s.max() * s.min()).sqrt();
+        BlockWeights trial = fp;
+        for (const auto& n : linears) {
+            at::Tensor* w = &trial.linear(n);
+            *w = pseudoQuantize(*w * s, o.quant) / s;
+        }
+        const double loss = chunkedMse(module, trial, input, fpOut, chunk);
+        alphas.push_back(static_cast<float>(alpha));
+        losses.push_back(static_cast<float>(loss));
+        if (i == 0)
+            r.fpLoss = loss; // alpha 0 gives s = 1: plain RTN of the group
+        if (loss < best) {
+            best = loss;
+            r.bestAlpha = alpha;
+            r.scales = s;
+        }
+    }
+    if (!std::isfinite(best))
+        throw Error("AWQ scale search for " + prevOp + " found no finite loss (NaN activations?)");
+    r.alphas = at::tensor(alphas);
+    r.losses = at::tensor(losses);
+    return r;
+}
+
+// Clip search for one (already scaled) linear on sampled input tokens [n, in]. Output channels go
+// in batches so the per-group partial outputs [groups, n, batch] stay small (TinyLlama's down_proj
+// would need ~200 MB per copy at once).
+ClipSearch searchClip(const std::string& name, const at::Tensor& w, const at::Tensor& sampled, const AwqOptions& o)
+{
+    constexpr int64_t kChannelBatch = 256;
+    const int64_t group = o.quant.effectiveGroup(w.size(1));
+    QuantConfig perGroup = o.quant;
+    perGroup.groupSize = group; // quantize exactly the groups being clipped
+    const int steps = static_cast<int>(o.maxShrink * o.clipGrid);
+    at::Tensor xg = groupView(sampled, group).transpose(0, 1); // [G, n, gs]
+    std::vector<at::Tensor> bestMaxParts, orgMaxParts;
+    for (int64_t c0 = 0; c0 < w.size(0); c0 += kChannelBatch) {
+        at::Tensor wb = w.slice(0, c0, std::min(w.size(0), c0 + kChannelBatch));
+        at::Tensor wg = groupView(wb, group);                    // [out, G, gs]
+        at::Tensor fpOut = at::matmul(xg, wg.permute({1, 2, 0})); // [G, n, out] per-group partial outputs
+        at::Tensor orgMax = wg.abs().amax(-1, true);             // [out, G, 1]
+        at::Tensor bestMax = orgMax.clone();
+        at::Tensor bestErr = at::full_like(orgMax, std::numeric_limits<float>::infinity());
+        for (int i = 0; i < steps; ++i) {
+            at::Tensor maxVal = orgMax * (1.0 - static_cast<double>(i) / o.clipGrid);
+            at::Tensor clipped = at::max(at::min(wg, maxVal), -maxVal);
+            at::Tensor q = pseudoQuantize(clipped.reshape({wb.size(0), -1}), perGroup).reshape(wg.sizes());
+            at::Tensor out = at::matmul(xg, q.permute({1, 2, 0}));
+            at::Tensor err = (out - fpOut).pow(2).mean(1).transpose(0, 1).unsqueeze(-1); // [out, G, 1]
+            at::Tensor better = err < bestErr;
+            bestErr = at::where(better, err, bestErr);
+            bestMax = at::where(better, maxVal, bestMax);
+        }
+        bestMaxParts.push_back(bestMax.squeeze(-1));
+        orgMaxParts.push_back(orgMax.squeeze(-1));
+    }
+    ClipSearch c;
+    c.linear = name;
+    c.maxVal = at::cat(bestMaxParts, 0);
+    c.ratio = c.maxVal / at::cat(orgMaxParts, 0).clamp_min(1e-12);
+    return c;
+}
+
+// Every (n/samples)-th token, as llm-awq samples clip inputs, divided by the group's scales (when
+// searched) as llm-awq's apply_scale divides the inputs. Always a copy, so the capture it came from
+// can be freed.
+at::Tensor clipSample(const at::Tensor& x, int64_t samples, const at::Tensor& scales)
+{
+    at::Tensor flat = x.reshape({-1, x.size(-1)});
+    const int64_t step = std::max<int64_t>(1, flat.size(0) / samples);
+    at::Tensor sample = flat.slice(0, 0, flat.size(0), step);
+    return scales.defined() ? sample / scales : sample.clone();
+}
+
+} // namespace
+
+AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const AwqOptions& o, JobContext* job)
+{
+    o.quant.validate();
+    if (calibration.dim() != 2 || calibration.size(0) == 0)
+        throw ArgumentError("the calibration set is empty");
+    const ModelConfig& c = model.config;
+    const int64_t T = calibration.size(1);
+    // A chunk's activations are the transient memory of every forward pass of the search; at a large
+    // model's width the window count alone would let them reach hundreds of MB.
+    const int64_t windowBytes = T * std::max(c.dim, c.hiddenDim) * static_cast<int64_t>(sizeof(float));
+    const int64_t chunk = std::max<int64_t>(1, std::min(o.windowsPerChunk, o.chunkBytes / windowBytes));
+    RopeTable rope(c, T);
+    AwqResult result;
+    result.method = "awq";
+    result.quant = o.quant;
+    result.modelPath = model.sourcePath;
+    result.calibrationBlocks = calibration.size(0);
+    result.calibrationSeqLen = T;
+
+    for (const char* name : {"down_proj"}) {
+        const int64_t in = c.hiddenDim, g = o.quant.effectiveGroup(in);
+        if (job && in % g != 0)
+            job->log(std::string(name) + ": " + std::to_string(in) + " inputs are not a multiple of the group size " +
+                     std::to_string(g) + "; the last group is zero-padded to " + std::to_string((in + g - 1) / g * g) +
+                     " (exact for the function)");
+    }
+
+    at::NoGradGuard noGrad;
+    at::Tensor x = embedTokens(model, calibration);
+    releaseMappedPages(model.tokEmbedding); // not read again by the search (131 MB at TinyLlama's shape)
+    const int64_t nBlocks = c.nLayers;
+    const int64_t stepsPerBlock = 3;
+    // Peak memory: each capture ([n, T, dim] fp32, 67 MB for 16x512 tokens at TinyLlama's shape;
+    // down_proj's input 185 MB) lives only while its group is searched, and the block is upcast once
+    // and then transformed in place of its tensors.
+    for (int64_t i = 0; i < nBlocks; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        const std::string where = "block " + std::to_string(i + 1) + "/" + std::to_string(nBlocks);
+        releaseFreeMemory(); // the previous block's temporaries, so free fragments do not add up block by block
+        if (job)
+            job->report(i * stepsPerBlock, nBlocks * stepsPerBlock, where + ": capture");
+        BlockWeights fp = blockAsFloat(model.blocks[i]);
+        if (model.blocks[i].wq.scalar_type() != at::kFloat)
+            releaseMappedPages(model.blocks[i]); // upcast into a copy: the mapped pages are not read again
+
+        BlockAwqResult br;
+        // Searches one group against the FP block and returns its scales (undefined when scales are
+        // not searched); br.scales keeps llm-awq's group order.
+        auto searchGroup = [&](const std::string& prevOp, const std::vector<std::string>& linears, const at::Tensor& input,
+                               const at::Tensor& fpOut, const ModuleFn& module) {
+            if (!o.searchScales)
+                return at::Tensor();
+            br.scales.push_back(searchScale(prevOp, linears, fp, input, fpOut, o, chunk, module));
+            return br.scales.back().scales;
+        };
+        at::Tensor attnSample, oSample, mlpSample, downSample; // clip-search inputs
+        at::Tensor h;                                          // the residual stream after attention
+        {
+            const at::Tensor attnIn = rmsNorm(x, fp.attnNorm, c.normEps);
+            const at::Tensor oIn = chunked(attnIn, chunk, [&](const at::Tensor& xn) {
+                return attentionContext(c, rope, applyLinear(xn, fp.wq, fp.bq), applyLinear(xn, fp.wk, fp.bk), applyLinear(xn, fp.wv, fp.bv), 0);
+            });
+            const at::Tensor attnOut = applyLinear(oIn, fp.wo);
+            if (job)
+                job->report(i * stepsPerBlock + 1, nBlocks * stepsPerBlock, where + ": scale search");
+            attnSample = clipSample(attnIn, o.clipSampleTokens,
+                                    searchGroup("input_layernorm", {"q_proj", "k_proj", "v_proj"}, attnIn, attnOut,
+                                                [&](const BlockWeights& w, const at::Tensor& xn) { return selfAttention(c, rope, w, xn); }));
+            at::Tensor oScales;
+            if (fp.wv.size(0) == fp.wo.size(1)) // llm-awq scales o by v only where their shapes match (no GQA)
+                oScales = searchGroup("v_proj", {"o_proj"}, oIn, attnOut,
+                                      [](const BlockWeights& w, const at::Tensor& in) { return applyLinear(in, w.wo); });
+            oSample = clipSample(oIn, o.clipSampleTokens, oScales);
+            h = x + attnOut;
+        }
+        {
+            at::Tensor mlpIn = rmsNorm(h, fp.ffnNorm, c.normEps);
+            const at::Tensor mlpOut = chunked(mlpIn, chunk, [&](const at::Tensor& xn) { return feedForward(fp, xn); });
+            // the FP feed needs only the block output from the residual; the quantized feed, nothing
+            h = o.feedQuantized ? at::Tensor() : h + mlpOut;
+            mlpSample = clipSample(mlpIn, o.clipSampleTokens,
+                                   searchGroup("post_attention_layernorm", {"gate_proj", "up_proj"}, mlpIn, mlpOut,
+                                               [](const BlockWeights& w, const at::Tensor& xn) { return feedForward(w, xn); }));
+            // down_proj's input, the largest capture, exists only for its own group's search
+            const at::Tensor downIn = chunked(mlpIn, chunk, [&](const at::Tensor& xn) { return mlpHidden(fp, xn); });
+            mlpIn.reset();
+            downSample = clipSample(downIn, o.clipSampleTokens,
+                                    searchGroup("up_proj", {"down_proj"}, downIn, mlpOut,
+                                                [](const BlockWeights& w, const at::Tensor& in) { return applyLinear(in, w.wDown); }));
+        }
+        if (job)
+            job->checkCancelled();
+
+        // The scales folded in (br holds no clips yet), each fp tensor freed as its scaled one exists:
+        // the clip search works on the scaled weights with the correspondingly scaled inputs.
+        BlockWeights scaled = transformBlock(std::move(fp), &br);
+        if (o.searchClip) {
+            if (job)
+                job->report(i * stepsPerBlock + 2, nBlocks * stepsPerBlock, where + ": clip search");
+            if (o.clipQueryKey) {
+                br.clips.push_back(searchClip("q_proj", scaled.wq, attnSample, o));
+                br.clips.push_back(searchClip("k_proj", scaled.wk, attnSample, o));
+            }
+            br.clips.push_back(searchClip("v_proj", scaled.wv, attnSample, o));
+            br.clips.push_back(searchClip("o_proj", scaled.wo, oSample, o));
+            br.clips.push_back(searchClip("gate_proj", scaled.wGate, mlpSample, o));
+            br.clips.push_back(searchClip("up_proj", scaled.wUp, mlpSample, o));
+            br.clips.push_back(searchClip("down_proj", scaled.wDown, downSample, o));
+        }
+
+        if (o.feedQuantized) {
+            // the clips on top of the folded scales: the same steps as transformBlock(fp, &br)
+            BlockAwqResult clipsOnly;
+            clipsOnly.clips = br.clips;
+            const BlockWeights q = pseudoQuantizeBlock(transformBlock(std::move(scaled), &clipsOnly), o.quant);
+            x = chunked(x, chunk, [&](const at::Tensor& xc) { return blockForward(c, rope, q, xc); });
+        } else {
+            x = h;
+        }
+        releaseMappedPages(model.blocks[i]);
+        br.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (job)
+            job->log(where + " searched in " + std::to_string(br.seconds) + " s");
+        result.blocks.push_back(std::move(br));
+    }
+    if (job)
+        job->report(nBlocks * stepsPerBlock, nBlocks * stepsPerBlock, "done");
+    return result;
+}
+
+} // namespace awb

@@ -1,0 +1,156 @@
+#include "core/quant/calibration.h"
+
+#include "core/base/error.h"
+#include "core/model/generation.h"
+#include "core/io/model_loader.h"
+#include "core/tokenizer/text_source.h"
+
+#include <ATen/ATen.h>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace awb {
+
+std::string CalibrationSet::summary() const
+{
+    std::string s;
+    for (const auto& src : sources)
+        s += (s.empty() ? "" : ",") + fs::path(src).filename().string();
+    return s + ": " + std::to_string(blocks.size(0)) + " blocks of " + std::to_string(blocks.size(1)) + " tokens from " +
+           std::to_string(samplesUsed) + " samples (" + std::to_string(samplesDropped) + " dropped as longer than a block, " +
+           std::to_string(samplesSplit) + " split)";
+}
+
+std::string resolveCalibrationSource(const std::string& source)
+{
+    static const std::map<std::string, std::string> bundled = {
+        {"wikitext2", "/text/wikitext2-calib-lines1-2000.txt"}, {"tinystories", "/text/tinystories-valid-sample.txt"}};
+    auto it = bundled.find(source);
+    return it == bundled.end() ? source : resourcesDir() + it->second;
+}
+
+std::vector<std::string> readCalibrationSamples(const std::string& path, SampleUnit unit)
+{
+    const auto lines = readTextLines(path);
+    std::vector<std::string> samples;
+    if (fs::path(path).extension() == ".jsonl") {
+        for (size_t i = 0; i < lines.size(); ++i) {
+            if (strip(lines[i]).empty())
+                continue;
+            nlohmann::json j;
+            try {
+                j = nlohmann::json::parse(lines[i]);
+            } catch (const nlohmann::json::exception& e) {
+                throw FormatError(path, "line " + std::to_string(i + 1), std::string("invalid JSON: ") + e.what());
+            }
+            if (!j.is_object() || !j.contains("text") || !j["text"].is_string())
+                throw FormatError(path, "line " + std::to_string(i + 1), "needs a string field \"text\"");
+            samples.push_back(strip(j["text"].get<std::string>()));
+        }
+    } else if (unit == SampleUnit::Paragraph) {
+        std::string paragraph;
+        for (const auto& line : lines) {
+            if (strip(line).empty()) {
+                if (!paragraph.empty())
+                    samples.push_back(paragraph);
+                paragraph.clear();
+            } else {
+                paragraph += (paragraph.empty() ? "" : " ") + strip(line);
+            }
+        }
+        if (!paragraph.empty())
+            samples.push_back(paragraph);
+    } else {
+        for (const auto& line : lines)
+            samples.push_back(strip(line));
+    }
+    // an empty line is not a sample (llm-awq would feed it as a lone BOS token)
+    samples.erase(std::remove_if(samples.begin(), samples.end(), [](const std::string& s) { return s.empty(); }), samples.end());
+    return samples;
+}
+
+namespace {
+// Token samples (each starting with BOS) sampled from the FP model itself, seeded.
+std::vector<std::vector<int64_t>> selfGeneratedSamples(const Model& model, const CalibrationOptions& o, JobContext* job)
+{
+    std::vector<std::vector<int64_t>> samples;
+    int64_t tokens = 0;
+    GenerateOptions g;
+    g.maxTokens = o.seqLen - 1;
+    g.temperature = 1.0;
+    for (uint64_t i = 0; tokens < o.nBlocks * o.seqLen; ++i) {
+        g.seed = o.seed + i;
+        GenerateResult r = generate(model, g);
+        tokens += static_cast<int64_t>(r.tokens.size());
+        samples.push_back(std::move(r.tokens));
+        if (job)
+            job->report(std::min(tokens, o.nBlocks * o.seqLen), o.nBlocks * o.seqLen, "self-generate calibration text");
+    }
+    return samples;
+}
+} // namespace
+
+CalibrationSet buildCalibrationSet(const Model& model, const std::vector<std::string>& sources, const CalibrationOptions& o,
+                                   JobContext* job)
+{
+    if (o.seqLen < 2 || o.seqLen > model.config.maxSeqLen)
+        throw ArgumentError("--seqlen " + std::to_string(o.seqLen) + " must be in 2.." + std::to_string(model.config.maxSeqLen));
+    if (o.nBlocks < 1)
+        throw ArgumentError("--n-samples must be at least 1");
+    if (sources.empty())
+        throw ArgumentError("no calibration source given (--calib)");
+    CalibrationSet set;
+    std::vector<int64_t> stream;
+    const int64_t wanted = o.nBlocks * o.seqLen;
+    auto addSample = [&](std::vector<int64_t> ids) {
+        if (static_cast<int64_t>(ids.size()) > o.seqLen) {
+            if (o.longSamples == LongSamples::Drop) {
+                ++set.samplesDropped;
+                return;
+            }
+            ++set.samplesSplit;
+        }
+        ++set.samplesUsed;
+        stream.insert(stream.end(), ids.begin(), ids.end());
+    };
+    for (const auto& source : sources) {
+        if (static_cast<int64_t>(stream.size()) >= wanted)
+            break;
+        if (source == "self") {
+            set.sources.push_back("self-generated (seed " + std::to_string(o.seed) + ")");
+            for (auto& s : selfGeneratedSamples(model, o, job))
+                addSample(std::move(s));
+            continue;
+        }
+        const std::string path = resolveCalibrationSource(source);
+        if (!model.tokenizer)
+            throw ArgumentError("calibration text needs a tokenizer");
+        set.sources.push_back(path);
+        for (const auto& sample : readCalibrationSamples(path, o.unit)) {
+            if (static_cast<int64_t>(stream.size()) >= wanted)
+                break;
+            addSample(model.tokenizer->encode(sample, true));
+        }
+    }
+    set.tokensAvailable = static_cast<int64_t>(stream.size());
+    const int64_t n = std::min<int64_t>(o.nBlocks, set.tokensAvailable / o.seqLen);
+    if (n == 0)
+        throw ArgumentError("calibration data too short: " + std::to_string(set.tokensAvailable) + " usable tokens, a block needs " +
+                            std::to_string(o.seqLen) + " (" + std::to_string(set.samplesDropped) + " samples dropped as longer than a block" +
+                            (set.samplesDropped ? "; try --long-samples split)" : ")"));
+    set.blocks = at::tensor(std::vector<int64_t>(stream.begin(), stream.begin() + n * o.seqLen), at::kLong).view({n, o.seqLen});
+    if (job) {
+        if (n < o.nBlocks)
+            job->warn("only " + std::to_string(n) + " calibration blocks could be made, " + std::to_string(o.nBlocks) + " asked");
+        if (set.samplesDropped > 0)
+            job->warn(std::to_string(set.samplesDropped) + " calibration samples longer than " + std::to_string(o.seqLen) +
+                      " tokens were dropped (--long-samples split keeps them)");
+        job->log("calibration: " + set.summary());
+    }
+    return set;
+}
+
+} // namespace awb

@@ -1,0 +1,89 @@
+#include "core/quant/quantizer.h"
+
+#include "core/base/error.h"
+
+#include <ATen/ATen.h>
+
+namespace awb {
+
+void QuantConfig::validate() const
+{
+    if (wBit < 2 || wBit > 8)
+        throw ArgumentError("--w-bit " + std::to_string(wBit) + " is outside 2..8");
+    if (groupSize != -1 && (groupSize <= 0 || groupSize % 8 != 0))
+        throw ArgumentError("--group-size " + std::to_string(groupSize) + " must be -1 (per output channel) or a positive multiple of 8");
+}
+
+std::string QuantConfig::label() const
+{
+    return "w" + std::to_string(wBit) + " g" + std::to_string(groupSize) + (zeroPoint ? " zp" : " sym");
+}
+
+at::Tensor groupView(const at::Tensor& w, int64_t group)
+{
+    const int64_t in = w.size(1);
+    const int64_t padded = (in + group - 1) / group * group;
+    at::Tensor x = padded == in ? w : at::constant_pad_nd(w, {0, padded - in});
+    return x.reshape({w.size(0), padded / group, group});
+}
+
+namespace {
+// scales/zeros of each group [out, groups, 1] (llm-awq's formulas)
+void groupParams(const at::Tensor& g, const QuantConfig& c, at::Tensor& scales, at::Tensor& zeros, double& minInt, double& maxInt)
+{
+    if (c.zeroPoint) {
+        maxInt = (1 << c.wBit) - 1;
+        minInt = 0;
+        at::Tensor maxVal = g.amax(-1, true), minVal = g.amin(-1, true);
+        scales = (maxVal - minVal).clamp_min(1e-5) / maxInt;
+        zeros = (-at::round(minVal / scales)).clamp(minInt, maxInt);
+    } else {
+        maxInt = (1 << (c.wBit - 1)) - 1;
+        minInt = -(1 << (c.wBit - 1));
+        scales = g.abs().amax(-1, true).clamp_min(1e-5) / maxInt;
+        zeros = at::zeros_like(scales);
+    }
+}
+} // namespace
+
+at::Tensor pseudoQuantize(const at::Tensor& w, const QuantConfig& c)
+{
+    const int64_t group = c.effectiveGroup(w.size(1));
+    at::Tensor g = groupView(w, group);
+    at::Tensor scales, zeros;
+    double minInt, maxInt;
+    groupParams(g, c, scales, zeros, minInt, maxInt);
+    // In place after the first division: one temporary the size of w instead of six (a TinyLlama
+    // MLP weight is 46 MB in fp32, and the AWQ search quantizes one per alpha trial).
+    at::Tensor q = g / scales;
+    q.round_().add_(zeros).clamp_(minInt, maxInt).sub_(zeros).mul_(scales);
+    return q.reshape({w.size(0), -1}).slice(1, 0, w.size(1));
+}
+
+QuantizedTensor quantizeWeight(const at::Tensor& w, const QuantConfig& c)
+{
+    const int64_t group = c.effectiveGroup(w.size(1));
+    at::Tensor g = groupView(w, group);
+    at::Tensor scales, zeros;
+    double minInt, maxInt;
+    groupParams(g, c, scales, zeros, minInt, maxInt);
+    const double offset = c.zeroPoint ? 0.0 : static_cast<double>(1 << (c.wBit - 1));
+    QuantizedTensor q;
+    q.codes = ((at::round(g / scales) + zeros).clamp(minInt, maxInt) + offset).to(at::kByte).reshape({w.size(0), -1});
+    q.scales = scales.squeeze(-1);
+    q.zeros = (zeros + offset).to(at::kByte).squeeze(-1);
+    q.inFeatures = w.size(1);
+    q.groupSize = group;
+    q.bits = c.wBit;
+    return q;
+}
+
+at::Tensor QuantizedTensor::dequantize() const
+{
+    const int64_t out = codes.size(0);
+    at::Tensor g = codes.to(at::kFloat).reshape({out, -1, groupSize});
+    at::Tensor w = (g - zeros.to(at::kFloat).unsqueeze(-1)) * scales.unsqueeze(-1);
+    return w.reshape({out, -1}).slice(1, 0, inFeatures);
+}
+
+} // namespace awb

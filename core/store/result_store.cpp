@@ -1,0 +1,189 @@
+#include "core/store/result_store.h"
+
+#include "core/base/error.h"
+
+#include <ATen/ATen.h>
+#include <H5Cpp.h>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+namespace awb {
+
+namespace {
+constexpr int kVersion = 1;
+
+template <typename Obj>
+void writeAttr(Obj& obj, const std::string& name, const std::string& value)
+{
+    H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+    obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
+}
+template <typename Obj>
+void writeAttr(Obj& obj, const std::string& name, double value)
+{
+    obj.createAttribute(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(H5S_SCALAR)).write(H5::PredType::NATIVE_DOUBLE, &value);
+}
+template <typename Obj>
+std::string readStringAttr(const Obj& obj, const std::string& name)
+{
+    H5::Attribute a = obj.openAttribute(name);
+    std::string value;
+    a.read(a.getStrType(), value);
+    return value;
+}
+template <typename Obj>
+double readDoubleAttr(const Obj& obj, const std::string& name)
+{
+    double v = 0;
+    obj.openAttribute(name).read(H5::PredType::NATIVE_DOUBLE, &v);
+    return v;
+}
+
+void writeTensor(H5::Group& g, const std::string& name, const at::Tensor& t)
+{
+    at::Tensor c = t.to(at::kFloat).contiguous();
+    std::vector<hsize_t> dims(c.sizes().begin(), c.sizes().end());
+    H5::DataSet ds = g.createDataSet(name, H5::PredType::NATIVE_FLOAT, H5::DataSpace(static_cast<int>(dims.size()), dims.data()));
+    ds.write(c.data_ptr<float>(), H5::PredType::NATIVE_FLOAT);
+}
+at::Tensor readTensor(const H5::Group& g, const std::string& name)
+{
+    H5::DataSet ds = g.openDataSet(name);
+    H5::DataSpace space = ds.getSpace();
+    std::vector<hsize_t> dims(space.getSimpleExtentNdims());
+    space.getSimpleExtentDims(dims.data());
+    at::Tensor t = at::empty(std::vector<int64_t>(dims.begin(), dims.end()), at::kFloat);
+    ds.read(t.data_ptr<float>(), H5::PredType::NATIVE_FLOAT);
+    return t;
+}
+
+std::vector<std::string> splitCommas(const std::string& s)
+{
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    for (std::string item; std::getline(ss, item, ',');)
+        out.push_back(item);
+    return out;
+}
+} // namespace
+
+void saveAwqResult(const std::string& path, const AwqResult& r)
+{
+    const std::string tmp = path + ".tmp";
+    try {
+        H5::Exception::dontPrint();
+        {
+            H5::H5File file(tmp, H5F_ACC_TRUNC);
+            H5::Group root = file.openGroup("/");
+            writeAttr(root, "format", std::string("awb-awq-result"));
+            writeAttr(root, "version", static_cast<double>(kVersion));
+            writeAttr(root, "method", r.method);
+            writeAttr(root, "w_bit", static_cast<double>(r.quant.wBit));
+            writeAttr(root, "group_size", static_cast<double>(r.quant.groupSize));
+            writeAttr(root, "zero_point", r.quant.zeroPoint ? 1.0 : 0.0);
+            writeAttr(root, "model", r.modelPath);
+            writeAttr(root, "calibration", r.calibrationSummary);
+            writeAttr(root, "calib_blocks", static_cast<double>(r.calibrationBlocks));
+            writeAttr(root, "calib_seqlen", static_cast<double>(r.calibrationSeqLen));
+            H5::Group blocks = file.createGroup("/blocks");
+            for (size_t i = 0; i < r.blocks.size(); ++i) {
+                const auto& b = r.blocks[i];
+                H5::Group bg = blocks.createGroup(std::to_string(i));
+                writeAttr(bg, "seconds", b.seconds);
+                H5::Group sg = bg.createGroup("scales");
+                for (size_t k = 0; k < b.scales.size(); ++k) {
+                    const auto& s = b.scales[k];
+                    H5::Group g = sg.createGroup(std::to_string(k));
+                    std::string linears;
+                    for (const auto& l : s.linears)
+                        linears += (linears.empty() ? "" : ",") + l;
+                    writeAttr(g, "prev_op", s.prevOp);
+                    writeAttr(g, "linears", linears);
+                    writeAttr(g, "best_alpha", s.bestAlpha);
+                    writeAttr(g, "rtn_loss", s.fpLoss);
+                    writeTensor(g, "scales", s.scales);
+                    writeTensor(g, "activation_mean", s.activationMean);
+                    writeTensor(g, "alphas", s.alphas);
+                    writeTensor(g, "losses", s.losses);
+                }
+                H5::Group cg = bg.createGroup("clips");
+                for (const auto& c : b.clips) {
+                    H5::Group g = cg.createGroup(c.linear);
+                    writeTensor(g, "max_val", c.maxVal);
+                    writeTensor(g, "ratio", c.ratio);
+                }
+            }
+            file.flush(H5F_SCOPE_GLOBAL);
+        }
+        if (std::rename(tmp.c_str(), path.c_str()) != 0)
+            throw IoError(path + ": rename failed");
+    } catch (const H5::Exception& e) {
+        std::remove(tmp.c_str());
+        throw IoError(path + ": cannot write HDF5: " + e.getDetailMsg());
+    }
+}
+
+AwqResult loadAwqResult(const std::string& path)
+{
+    if (!std::filesystem::is_regular_file(path))
+        throw IoError(path + ": results file not found");
+    H5::Exception::dontPrint();
+    std::string where = "/";
+    try {
+        H5::H5File file(path, H5F_ACC_RDONLY);
+        H5::Group root = file.openGroup("/");
+        if (!root.attrExists("format") || readStringAttr(root, "format") != "awb-awq-result")
+            throw FormatError(path, "/format", "not an AWQ Workbench result file");
+        if (readDoubleAttr(root, "version") > kVersion)
+            throw FormatError(path, "/version", "written by a newer AWQ Workbench");
+        AwqResult r;
+        r.method = readStringAttr(root, "method");
+        r.quant.wBit = static_cast<int>(readDoubleAttr(root, "w_bit"));
+        r.quant.groupSize = static_cast<int64_t>(readDoubleAttr(root, "group_size"));
+        r.quant.zeroPoint = readDoubleAttr(root, "zero_point") != 0;
+        r.modelPath = readStringAttr(root, "model");
+        r.calibrationSummary = readStringAttr(root, "calibration");
+        r.calibrationBlocks = static_cast<int64_t>(readDoubleAttr(root, "calib_blocks"));
+        r.calibrationSeqLen = static_cast<int64_t>(readDoubleAttr(root, "calib_seqlen"));
+        H5::Group blocks = file.openGroup("/blocks");
+        for (hsize_t i = 0; i < blocks.getNumObjs(); ++i) {
+            where = "/blocks/" + std::to_string(i);
+            H5::Group bg = file.openGroup(where);
+            BlockAwqResult b;
+            b.seconds = readDoubleAttr(bg, "seconds");
+            H5::Group sg = bg.openGroup("scales");
+            for (hsize_t k = 0; k < sg.getNumObjs(); ++k) {
+                where = "/blocks/" + std::to_string(i) + "/scales/" + std::to_string(k);
+                H5::Group g = file.openGroup(where);
+                ScaleSearch s;
+                s.prevOp = readStringAttr(g, "prev_op");
+                s.linears = splitCommas(readStringAttr(g, "linears"));
+                s.bestAlpha = readDoubleAttr(g, "best_alpha");
+                s.fpLoss = readDoubleAttr(g, "rtn_loss");
+                s.scales = readTensor(g, "scales");
+                s.activationMean = readTensor(g, "activation_mean");
+                s.alphas = readTensor(g, "alphas");
+                s.losses = readTensor(g, "losses");
+                b.scales.push_back(std::move(s));
+            }
+            H5::Group cg = bg.openGroup("clips");
+            for (hsize_t k = 0; k < cg.getNumObjs(); ++k) {
+                ClipSearch c;
+                c.linear = cg.getObjnameByIdx(k);
+                where = "/blocks/" + std::to_string(i) + "/clips/" + c.linear;
+                H5::Group g = file.openGroup(where);
+                c.maxVal = readTensor(g, "max_val");
+                c.ratio = readTensor(g, "ratio");
+                b.clips.push_back(std::move(c));
+            }
+            r.blocks.push_back(std::move(b));
+        }
+        r.quant.validate();
+        return r;
+    } catch (const H5::Exception& e) {
+        throw FormatError(path, where, "unreadable HDF5 (" + e.getDetailMsg() + ")");
+    }
+}
+
+} // namespace awb
