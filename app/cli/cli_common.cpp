@@ -1,11 +1,9 @@
 #include "app/cli/cli_common.h"
 
-#include "core/base/error.h"
-#include "core/io/model_loader.h"
-
-#include <filesystem>
+#include <atomic>
+#include <csignal>
 #include <iostream>
-#include <memory>
+#include <unistd.h>
 
 namespace awb::cli {
 
@@ -15,40 +13,68 @@ void ModelOptions::addTo(CLI::App* cmd)
     cmd->add_option("--tokenizer", tokenizer, "tokenizer.model / tokenizer.json (default: found beside the model)");
 }
 
-Model ModelOptions::load(bool requireTokenizer) const
+ModelSource ModelOptions::source() const
 {
-    LoadOptions options;
-    options.tokenizerPath = tokenizer;
-    options.requireTokenizer = requireTokenizer;
-    const std::string path = model.empty() ? defaultModelPath() : model;
-    logLine("loading " + path);
-    return loadModel(path, options);
+    ModelSource s;
+    s.path = model;
+    s.tokenizerPath = tokenizer;
+    return s;
 }
 
-JobContext stderrJob()
+namespace {
+std::atomic<JobContext*> g_running{nullptr};
+
+// Async-signal-safe: an atomic load, a lock-free atomic store (JobContext::cancel) and write(2).
+extern "C" void onSignal(int sig)
 {
-    auto lastPercent = std::make_shared<std::pair<std::string, int>>("", -1);
-    return JobContext(
-        [lastPercent](int64_t done, int64_t total, const std::string& stage) {
-            const int percent = total > 0 ? static_cast<int>(100 * done / total) : 0;
-            if (stage != lastPercent->first || percent / 10 != lastPercent->second / 10 || done == total) {
-                std::cerr << "[" << stage << "] " << done << "/" << total << "\n";
-                *lastPercent = {stage, percent};
-            }
+    JobContext* job = g_running.load();
+    if (!job || job->isCancelled()) { // nothing to stop cleanly, or asked twice: stop now
+        std::signal(sig, SIG_DFL);
+        std::raise(sig);
+        return;
+    }
+    job->cancel();
+    const char message[] = "\ncancelling at the next step (send the signal again to stop at once)\n";
+    [[maybe_unused]] auto n = ::write(STDERR_FILENO, message, sizeof message - 1);
+}
+} // namespace
+
+CliJob::CliJob(bool showProgress)
+    : m_context([this, showProgress](int64_t done, int64_t total, const std::string& stage) {
+                    if (showProgress)
+                        m_printer.progress(done, total, stage);
+                    return true;
+                },
+                [this](const std::string& line) { m_printer.log(line); })
+{
+    g_running.store(&m_context);
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+}
+
+CliJob::~CliJob()
+{
+    g_running.store(nullptr);
+    m_printer.finish();
+}
+
+void addMaxShardOption(CLI::App* cmd, int64_t& mebibytes)
+{
+    cmd->add_option("--max-shard-mb", mebibytes, "split safetensors into shards of at most this many MiB (0 = one file)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+}
+
+bool anyGiven(const std::vector<CLI::Option*>& options)
+{
+    for (const CLI::Option* option : options)
+        if (option->count())
             return true;
-        },
-        [](const std::string& line) { std::cerr << line << "\n"; });
+    return false;
 }
 
 void printJson(const nlohmann::json& value) { std::cout << value.dump() << std::endl; }
 
 void logLine(const std::string& line) { std::cerr << line << std::endl; }
-
-std::string checkedFile(const std::string& path, const std::string& option)
-{
-    if (!std::filesystem::exists(path))
-        throw IoError(option + " " + path + ": file not found");
-    return path;
-}
 
 } // namespace awb::cli

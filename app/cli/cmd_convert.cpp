@@ -1,7 +1,8 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
-#include "core/io/hf_writer.h"
+#include "core/jobs/convert_job.h"
 
+#include <cstdio>
 #include <map>
 
 namespace awb::cli {
@@ -10,19 +11,27 @@ namespace awb::cli {
 void addConvertCommand(CLI::App& app)
 {
     auto* cmd = app.add_subcommand("convert", "Write a model as a Hugging Face folder (config.json + safetensors + tokenizer)");
-    auto opts = std::make_shared<ModelOptions>();
-    auto out = std::make_shared<std::string>();
+    auto model = std::make_shared<ModelOptions>();
+    auto o = std::make_shared<ConvertJobOptions>();
     auto dtype = std::make_shared<std::string>("f32");
-    auto shardMb = std::make_shared<int64_t>(0);
-    opts->addTo(cmd);
-    cmd->add_option("--out", *out, "output folder (replaced atomically)")->required();
+    auto shardMb = std::make_shared<int64_t>(2000);
+    auto json = std::make_shared<bool>(false);
+    model->addTo(cmd);
+    cmd->add_option("--out", o->outDir, "output folder (replaced atomically)")->required();
     cmd->add_option("--dtype", *dtype, "f32, bf16 or f16")->check(CLI::IsMember({"f32", "bf16", "f16"}))->capture_default_str();
-    cmd->add_option("--max-shard-mb", *shardMb, "shard the safetensors above this size (0 = one file)")->capture_default_str();
-    cmd->callback([opts, out, dtype, shardMb] {
+    addMaxShardOption(cmd, *shardMb);
+    cmd->add_flag("--json", *json, "print {out, files, bytes} as the last line of stdout");
+    cmd->callback([model, o, dtype, shardMb, json] {
         static const std::map<std::string, c10::ScalarType> types = {{"f32", at::kFloat}, {"bf16", at::kBFloat16}, {"f16", at::kHalf}};
-        Model m = opts->load(/*requireTokenizer=*/false);
-        writeHfFolder(m, *out, {types.at(*dtype), *shardMb * 1024 * 1024});
-        logLine("wrote " + *out);
+        o->model = model->source();
+        o->dtype = types.at(*dtype);
+        o->maxShardBytes = mebibytes(*shardMb);
+        CliJob job;
+        const WrittenFolder out = runConvertJob(*o, job.context());
+        job.finish();
+        if (*json)
+            return printJson({{"out", out.path}, {"files", out.files}, {"bytes", out.bytes}});
+        std::printf("wrote %s (%zu files, %.1f MiB)\n", out.path.c_str(), out.files.size(), out.bytes / 1048576.0);
     });
 }
 

@@ -1,9 +1,8 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
-#include "core/model/generation.h"
 #include "core/io/model_loader.h"
-#include "core/eval/perplexity.h"
-#include "core/tokenizer/text_source.h"
+#include "core/jobs/evaluate_job.h"
+#include "core/model/generation.h"
 
 #include <cstdio>
 #include <iostream>
@@ -17,21 +16,24 @@ void addDemoCommand(CLI::App& app)
     auto json = std::make_shared<bool>(false);
     cmd->add_flag("--json", *json, "print a JSON summary as the last line of stdout");
     cmd->callback([json] {
-        ModelOptions opts;
-        Model m = opts.load();
-        std::cout << "AWQ Workbench demo on " << m.sourcePath << " (" << m.parameterCount() << " parameters)\n\n";
+        ModelSource source;
+        source.loaded = std::make_shared<const Model>(source.load());
+        CliJob job;
+        std::cout << "AWQ Workbench demo on " << source.displayPath() << " (" << source.loaded->parameterCount() << " parameters)\n\n";
         GenerateOptions g;
         g.maxTokens = 120;
-        GenerateResult r = generate(m, g);
+        const GenerateResult r = generate(*source.loaded, g, &job.context());
+        job.finish();
         std::cout << "Greedy text from BOS:\n  " << r.text << "\n\n";
-        nlohmann::json summary = {{"model", m.sourcePath}, {"greedy_text", r.text}};
+        nlohmann::json summary = {{"model", source.displayPath()}, {"greedy_text", r.text}};
         const std::string texts[][2] = {{"tinystories (in-domain)", resourcesDir() + "/text/tinystories-valid-sample.txt"},
                                         {"wikitext-2 lines 2001-2400", resourcesDir() + "/text/wikitext2-eval-lines2001-2400.txt"}};
         for (const auto& [label, path] : texts) {
-            PerplexityResult p = evaluatePerplexity(m, encodeEvalText(*m.tokenizer, path), PerplexityOptions{});
-            std::printf("FP32 perplexity, %-28s %9.4f  (%lld tokens, %.2f s)\n", label.c_str(), p.ppl,
-                        static_cast<long long>(p.evalTokens), p.seconds);
-            summary["ppl"][label] = p.ppl;
+            const EvaluateJobResult e = runEvaluateJob({source, path, 512}, job.context());
+            job.finish();
+            std::printf("FP32 perplexity, %-28s %9.4f  (%lld tokens, %.2f s)\n", label.c_str(), e.perplexity.ppl,
+                        static_cast<long long>(e.perplexity.evalTokens), e.perplexity.seconds);
+            summary["ppl"][label] = e.perplexity.ppl;
         }
         if (*json)
             printJson(summary);

@@ -8,6 +8,7 @@
 #include "core/model/transformer.h"
 
 #include <ATen/ATen.h>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -19,37 +20,9 @@ namespace fs = std::filesystem;
 
 namespace awb {
 
-at::Tensor packNbitColumns(const at::Tensor& values, int bits)
-{
-    const int perWord = 32 / bits;
-    if (values.dim() != 2 || values.size(1) % perWord != 0)
-        throw ShapeError("packed-" + std::to_string(bits) + "bit: columns must be a multiple of " + std::to_string(perWord));
-    // int64 arithmetic, then the low 32 bits reinterpreted: a code in the top bits sets the sign bit
-    const at::Tensor v = values.to(at::kLong).reshape({values.size(0), values.size(1) / perWord, perWord});
-    const at::Tensor shifts = at::arange(0, perWord, at::kLong) * bits;
-    at::Tensor words = at::bitwise_left_shift(v, shifts).sum(-1);
-    words = at::where(words >= (int64_t(1) << 31), words - (int64_t(1) << 32), words);
-    return words.to(at::kInt).contiguous();
-}
-
-at::Tensor unpackNbitColumns(const at::Tensor& packed, int64_t columns, int bits)
-{
-    const int perWord = 32 / bits;
-    if (packed.dim() != 2 || packed.scalar_type() != at::kInt || packed.size(1) * perWord != columns)
-        throw ShapeError("packed-" + std::to_string(bits) + "bit: expected int32 [rows, " + std::to_string(columns / perWord) + "]");
-    const at::Tensor shifts = at::arange(0, perWord, at::kLong) * bits;
-    const at::Tensor words = packed.to(at::kLong).bitwise_and(int64_t(0xffffffff)).unsqueeze(-1);
-    return at::bitwise_right_shift(words, shifts).bitwise_and((1 << bits) - 1).reshape({packed.size(0), columns}).to(at::kInt);
-}
-
 namespace {
 
 int64_t roundUp(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
-
-const char* dtypeName(c10::ScalarType t)
-{
-    return t == at::kBFloat16 ? "bfloat16" : t == at::kHalf ? "float16" : "float32";
-}
 
 // What the exporter decided for one linear name (the same in every block: all blocks share shapes).
 struct LinearPlan {
@@ -58,12 +31,6 @@ struct LinearPlan {
     bool quantize = true;
     std::string reason; // why not, when not
 };
-
-std::string relativeName(const std::string& linear)
-{
-    const bool attention = linear == "q_proj" || linear == "k_proj" || linear == "v_proj" || linear == "o_proj";
-    return (attention ? "self_attn." : "mlp.") + linear;
-}
 
 // vLLM's checks of a layout, per tensor-parallel size: row-parallel layers (o_proj, down_proj)
 // split their inputs, so each rank's share must hold whole groups; column-parallel layers split
@@ -104,13 +71,6 @@ std::string joined(const std::vector<std::string>& items, const std::string& sep
     for (size_t i = 0; i < items.size(); ++i)
         s += (i ? sep : "") + items[i];
     return s;
-}
-
-void copyIfExists(const fs::path& from, const fs::path& to)
-{
-    std::error_code ec;
-    if (fs::is_regular_file(from, ec))
-        fs::copy_file(from, to, fs::copy_options::overwrite_existing);
 }
 
 } // namespace
@@ -180,7 +140,7 @@ void exportAutoAwq(const Model& fp, const AwqResult& result, const std::string& 
                        " would not reproduce the quantization of the " + std::to_string(hidden) + " real ones";
         p.quantize = p.reason.empty();
         if (!p.quantize) {
-            notConverted.push_back(relativeName(p.name));
+            notConverted.push_back(hfLinearRelative(p.name));
             warn(p.name + " stays unquantized (fp16 weight, listed in modules_to_not_convert): " + p.reason);
         }
     }
@@ -243,7 +203,7 @@ void exportAutoAwq(const Model& fp, const AwqResult& result, const std::string& 
     auto half = [](const at::Tensor& t) { return t.to(at::kHalf).contiguous(); };
 
     NamedTensors tensors;
-    tensors.emplace_back("model.embed_tokens.weight", keep(fp.tokEmbedding));
+    tensors.emplace_back(kHfEmbedTokens, keep(fp.tokEmbedding));
     const int64_t nLayers = static_cast<int64_t>(fp.blocks.size());
     for (int64_t i = 0; i < nLayers; ++i) {
         if (job)
@@ -264,37 +224,39 @@ void exportAutoAwq(const Model& fp, const AwqResult& result, const std::string& 
             t.wUp = at::constant_pad_nd(t.wUp, {0, 0, 0, hiddenPadded - hidden});
             t.wDown = at::constant_pad_nd(t.wDown, {0, hiddenPadded - hidden});
         }
-        const std::string p = "model.layers." + std::to_string(i) + ".";
-        tensors.emplace_back(p + "input_layernorm.weight", keep(t.attnNorm));
-        for (const auto& lp : plans) {
-            if (lp.name == "gate_proj") // hfTensors' order: the MLP's norm before its linears
-                tensors.emplace_back(p + "post_attention_layernorm.weight", keep(t.ffnNorm));
-            const std::string prefix = hfLinearPrefix(i, lp.name);
-            const at::Tensor& w = t.linear(lp.name);
-            if (!lp.quantize) {
-                tensors.emplace_back(prefix + ".weight", half(w));
-            } else {
-                const QuantizedTensor qt = quantizeWeight(w, q);
-                if (qt.codes.size(1) != lp.in)
-                    throw ShapeError(prefix + ": quantizer padded " + std::to_string(lp.in) + " inputs (internal error)");
-                if (q.wBit == 4) {
-                    tensors.emplace_back(prefix + ".qweight", packAwqQweight(qt.codes));
-                    tensors.emplace_back(prefix + ".qzeros", packAwqQzeros(qt.zeros));
-                } else {
-                    tensors.emplace_back(prefix + ".qweight", packNbitColumns(qt.codes.t(), q.wBit));
-                    tensors.emplace_back(prefix + ".qzeros", packNbitColumns(qt.zeros.t(), q.wBit));
-                }
-                tensors.emplace_back(prefix + ".scales", half(qt.scales.t()));
+        t.forEachTensor([&](const std::string& relativeName, const at::Tensor& w) {
+            if (!w.defined())
+                return;
+            const std::string name = hfLayerPrefix(i) + relativeName;
+            const auto lp = std::find_if(plans.begin(), plans.end(),
+                                         [&](const LinearPlan& p) { return relativeName == hfLinearRelative(p.name) + ".weight"; });
+            if (lp == plans.end()) { // norms keep the source dtype; biases are fp16 as AutoAWQ writes them
+                const bool bias = relativeName.size() > 5 && relativeName.compare(relativeName.size() - 5, 5, ".bias") == 0;
+                tensors.emplace_back(name, bias ? half(w) : keep(w));
+                return;
             }
-            const at::Tensor* bias = lp.name == "q_proj" ? &t.bq : lp.name == "k_proj" ? &t.bk : lp.name == "v_proj" ? &t.bv : nullptr;
-            if (bias && bias->defined())
-                tensors.emplace_back(prefix + ".bias", half(*bias));
-        }
+            const std::string prefix = hfLinearPrefix(i, lp->name);
+            if (!lp->quantize) {
+                tensors.emplace_back(prefix + ".weight", half(w));
+                return;
+            }
+            const QuantizedTensor qt = quantizeWeight(w, q);
+            if (qt.codes.size(1) != lp->in)
+                throw ShapeError(prefix + ": quantizer padded " + std::to_string(lp->in) + " inputs (internal error)");
+            if (q.wBit == 4) {
+                tensors.emplace_back(prefix + ".qweight", packAwqQweight(qt.codes));
+                tensors.emplace_back(prefix + ".qzeros", packAwqQzeros(qt.zeros));
+            } else {
+                tensors.emplace_back(prefix + ".qweight", packNbitColumns(qt.codes.t(), q.wBit));
+                tensors.emplace_back(prefix + ".qzeros", packNbitColumns(qt.zeros.t(), q.wBit));
+            }
+            tensors.emplace_back(prefix + ".scales", half(qt.scales.t()));
+        });
         releaseMappedPages(fp.blocks[i]);
     }
-    tensors.emplace_back("model.norm.weight", keep(fp.finalNorm));
+    tensors.emplace_back(kHfFinalNorm, keep(fp.finalNorm));
     if (!c.tiedEmbeddings)
-        tensors.emplace_back("lm_head.weight", keep(fp.lmHead));
+        tensors.emplace_back(kHfLmHead, keep(fp.lmHead));
     if (job)
         job->report(nLayers, nLayers, "export");
 
@@ -316,7 +278,7 @@ void exportAutoAwq(const Model& fp, const AwqResult& result, const std::string& 
 
     // The model card.
     std::ostringstream card;
-    const std::string srcName = dtypeName(srcType);
+    const std::string srcName = torchDtypeName(srcType);
     card << "---\nlibrary_name: transformers\ntags:\n- awq\n- 4-bit\n---\n\n";
     card << "# " << fs::path(fp.sourcePath).filename().string() << " — " << (result.method == "rtn" ? "RTN" : "AWQ") << " "
          << q.label() << "\n\n";
@@ -350,7 +312,7 @@ void exportAutoAwq(const Model& fp, const AwqResult& result, const std::string& 
         card << "- Every linear layer of every block is quantized.\n";
     for (const auto& p : plans)
         if (!p.quantize)
-            card << "- `" << relativeName(p.name) << "` stays unquantized (fp16 `.weight` of the "
+            card << "- `" << hfLinearRelative(p.name) << "` stays unquantized (fp16 `.weight` of the "
                  << (result.blocks.empty() ? "FP weight" : "AWQ-scaled and clipped FP weight") << "): " << p.reason << ".\n";
     if (srcType == at::kFloat)
         card << "- Embeddings, norms and lm_head are stored in float32 as in the source (AutoAWQ normally stores them in fp16; "
@@ -396,13 +358,7 @@ void exportAutoAwq(const Model& fp, const AwqResult& result, const std::string& 
     if (job)
         job->checkCancelled();
     writeFileAtomic(out.path() + "/config.json", config.dump(2) + "\n");
-    if (fp.tokenizer) {
-        const fs::path src = fp.tokenizer->path();
-        copyIfExists(src, fs::path(out.path()) / (src.extension() == ".json" ? "tokenizer.json" : "tokenizer.model"));
-    }
-    if (fp.sourceFormat == "hf-safetensors") // the tokenizer's settings travel with it
-        for (const char* name : {"tokenizer_config.json", "special_tokens_map.json", "generation_config.json"})
-            copyIfExists(fs::path(fp.sourcePath) / name, fs::path(out.path()) / name);
+    copyTokenizerFiles(fp, out.path());
     writeFileAtomic(out.path() + "/README.md", card.str());
     out.commit();
     log("wrote " + outDir);

@@ -3,7 +3,7 @@
 // transformers (AwqConfig) and vLLM load. Layout per quantized linear (facts in core/awqformat/int4_reference.h):
 //   <prefix>.qweight int32 [in, out/8], <prefix>.qzeros int32 [in/G, out/8], <prefix>.scales fp16 [in/G, out]
 // and config.json carries quantization_config {quant_method "awq", version "gemm", bits, group_size,
-// zero_point, modules_to_not_convert}. The importer side lives in core/io/hf_loader.cpp.
+// zero_point, modules_to_not_convert}. The importer side lives in core/awqformat/awq_import.h.
 //
 // Decisions (each also written into the folder's README.md):
 // - group -1 (one group per output channel) is written as "group_size": -1, as AutoAWQ itself writes
@@ -47,12 +47,6 @@ struct ExportOptions {
 // vLLM compatibility problems and unconverted layers through job->warn.
 // Throws ArgumentError for bits the format cannot hold, ShapeError when the result does not fit the
 // model, IoError for write failures, Cancelled when job asked to stop.
-// The awb packed-Nbit extension (bits dividing 32): values [rows, N] (0 .. 2^bits-1) <-> int32
-// [rows, N*bits/32], value j of a word in bits j*bits.. (natural order, unlike AutoAWQ's 4-bit
-// interleave). Shared with the importer; throw ShapeError when N does not fill whole words.
-at::Tensor packNbitColumns(const at::Tensor& values, int bits);
-at::Tensor unpackNbitColumns(const at::Tensor& packed, int64_t columns, int bits);
-
 void exportAutoAwq(const Model& fp, const AwqResult& result, const std::string& outDir, const ExportOptions& options,
                    JobContext* job = nullptr);
 

@@ -156,4 +156,27 @@ at::Tensor int4Linear(const at::Tensor& x, const at::Tensor& qweight, const at::
     return y.scalar_type() == x.scalar_type() ? y : y.to(x.scalar_type());
 }
 
+at::Tensor packNbitColumns(const at::Tensor& values, int bits)
+{
+    const int perWord = 32 / bits;
+    if (values.dim() != 2 || values.size(1) % perWord != 0)
+        throw ShapeError("packed-" + std::to_string(bits) + "bit: columns must be a multiple of " + std::to_string(perWord));
+    // int64 arithmetic, then the low 32 bits reinterpreted: a code in the top bits sets the sign bit
+    const at::Tensor v = values.to(at::kLong).reshape({values.size(0), values.size(1) / perWord, perWord});
+    const at::Tensor shifts = at::arange(0, perWord, at::kLong) * bits;
+    at::Tensor words = at::bitwise_left_shift(v, shifts).sum(-1);
+    words = at::where(words >= (int64_t(1) << 31), words - (int64_t(1) << 32), words);
+    return words.to(at::kInt).contiguous();
+}
+
+at::Tensor unpackNbitColumns(const at::Tensor& packed, int64_t columns, int bits)
+{
+    const int perWord = 32 / bits;
+    if (packed.dim() != 2 || packed.scalar_type() != at::kInt || packed.size(1) * perWord != columns)
+        throw ShapeError("packed-" + std::to_string(bits) + "bit: expected int32 [rows, " + std::to_string(columns / perWord) + "]");
+    const at::Tensor shifts = at::arange(0, perWord, at::kLong) * bits;
+    const at::Tensor words = packed.to(at::kLong).bitwise_and(int64_t(0xffffffff)).unsqueeze(-1);
+    return at::bitwise_right_shift(words, shifts).bitwise_and((1 << bits) - 1).reshape({packed.size(0), columns}).to(at::kInt);
+}
+
 } // namespace awb

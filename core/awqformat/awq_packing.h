@@ -31,4 +31,10 @@ at::Tensor dequantizeAwq(const at::Tensor& qweight, const at::Tensor& qzeros, co
 at::Tensor int4Linear(const at::Tensor& x, const at::Tensor& qweight, const at::Tensor& qzeros,
                       const at::Tensor& scales, int64_t groupSize);
 
+// The awb packed-Nbit extension (bits dividing 32): values [rows, N] (0 .. 2^bits-1) <-> int32
+// [rows, N*bits/32], value j of a word in bits j*bits.. (natural order, unlike AutoAWQ's 4-bit
+// interleave). Shared with the importer; throw ShapeError when N does not fill whole words.
+at::Tensor packNbitColumns(const at::Tensor& values, int bits);
+at::Tensor unpackNbitColumns(const at::Tensor& packed, int64_t columns, int bits);
+
 } // namespace awb

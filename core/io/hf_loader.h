@@ -3,6 +3,7 @@
 // model.safetensors or sharded model-0000N-of-0000M.safetensors with model.safetensors.index.json.
 // Weights view the mapped shards (F32/F16/BF16 kept as stored). Throws FormatError/ShapeError
 // naming the file and field or tensor.
+#include "core/base/json_file.h"
 #include "core/model/model.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -12,6 +13,5 @@ namespace awb {
 Model loadHfFolder(const std::string& dir);
 // Parses config.json into a ModelConfig; `file` names the source for errors.
 ModelConfig parseHfConfig(const nlohmann::json& config, const std::string& file);
-nlohmann::json readJsonFile(const std::string& path); // throws IoError/FormatError
 
 } // namespace awb

@@ -21,7 +21,6 @@ at::Tensor permuteForRotateHalf(const at::Tensor& w, int64_t heads)
     return w.reshape({heads, rows / heads / 2, 2, cols}).transpose(1, 2).reshape({rows, cols});
 }
 
-namespace {
 const char* torchDtypeName(c10::ScalarType t)
 {
     switch (t) {
@@ -35,35 +34,22 @@ const char* torchDtypeName(c10::ScalarType t)
         throw ArgumentError(std::string("cannot write model weights as ") + c10::toString(t));
     }
 }
-} // namespace
 
 NamedTensors hfTensors(const Model& m, c10::ScalarType dtype)
 {
     const bool permute = m.config.rope == RopeStyle::AdjacentPairs;
-    auto cast = [&](const at::Tensor& t) { return t.to(dtype).contiguous(); };
+    auto endsWith = [](const std::string& s, const std::string& tail) {
+        return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+    };
     NamedTensors out;
-    out.emplace_back("model.embed_tokens.weight", cast(m.tokEmbedding));
-    for (size_t i = 0; i < m.blocks.size(); ++i) {
-        const auto& b = m.blocks[i];
-        const std::string p = "model.layers." + std::to_string(i) + ".";
-        out.emplace_back(p + "input_layernorm.weight", cast(b.attnNorm));
-        out.emplace_back(p + "self_attn.q_proj.weight", cast(permute ? permuteForRotateHalf(b.wq, m.config.nHeads) : b.wq));
-        out.emplace_back(p + "self_attn.k_proj.weight", cast(permute ? permuteForRotateHalf(b.wk, m.config.nKvHeads) : b.wk));
-        out.emplace_back(p + "self_attn.v_proj.weight", cast(b.wv));
-        out.emplace_back(p + "self_attn.o_proj.weight", cast(b.wo));
-        if (b.bq.defined()) {
-            out.emplace_back(p + "self_attn.q_proj.bias", cast(b.bq));
-            out.emplace_back(p + "self_attn.k_proj.bias", cast(b.bk));
-            out.emplace_back(p + "self_attn.v_proj.bias", cast(b.bv));
-        }
-        out.emplace_back(p + "post_attention_layernorm.weight", cast(b.ffnNorm));
-        out.emplace_back(p + "mlp.gate_proj.weight", cast(b.wGate));
-        out.emplace_back(p + "mlp.up_proj.weight", cast(b.wUp));
-        out.emplace_back(p + "mlp.down_proj.weight", cast(b.wDown));
-    }
-    out.emplace_back("model.norm.weight", cast(m.finalNorm));
-    if (!m.config.tiedEmbeddings)
-        out.emplace_back("lm_head.weight", cast(m.lmHead));
+    m.forEachTensor([&](const std::string& name, const at::Tensor& t) {
+        at::Tensor w = t;
+        if (permute && (endsWith(name, "self_attn.q_proj.weight") || endsWith(name, "self_attn.q_proj.bias")))
+            w = permuteForRotateHalf(t, m.config.nHeads);
+        else if (permute && (endsWith(name, "self_attn.k_proj.weight") || endsWith(name, "self_attn.k_proj.bias")))
+            w = permuteForRotateHalf(t, m.config.nKvHeads);
+        out.emplace_back(name, w.to(dtype).contiguous());
+    });
     return out;
 }
 
@@ -131,12 +117,27 @@ void writeHfFolder(const Model& model, const std::string& dir, const HfWriteOpti
     AtomicDirectory out(dir);
     writeSafetensorsShards(out.path(), hfTensors(model, options.dtype), options.maxShardBytes);
     writeFileAtomic(out.path() + "/config.json", hfConfigJson(model, options.dtype).dump(2) + "\n");
+    copyTokenizerFiles(model, out.path());
+    out.commit();
+}
+
+void copyTokenizerFiles(const Model& model, const std::string& dir)
+{
+    auto copy = [](const fs::path& from, const fs::path& to) {
+        std::error_code ec;
+        if (!fs::is_regular_file(from, ec))
+            return;
+        fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+        if (ec)
+            throw IoError(to.string() + ": cannot copy " + from.string() + ": " + ec.message());
+    };
     if (model.tokenizer) {
         const fs::path src = model.tokenizer->path();
-        const std::string name = src.extension() == ".json" ? "tokenizer.json" : "tokenizer.model";
-        fs::copy_file(src, fs::path(out.path()) / name, fs::copy_options::overwrite_existing);
+        copy(src, fs::path(dir) / (src.extension() == ".json" ? "tokenizer.json" : "tokenizer.model"));
     }
-    out.commit();
+    if (model.sourceFormat == "hf-safetensors") // the tokenizer's settings travel with it
+        for (const char* name : {"tokenizer_config.json", "special_tokens_map.json", "generation_config.json"})
+            copy(fs::path(model.sourcePath) / name, fs::path(dir) / name);
 }
 
 } // namespace awb

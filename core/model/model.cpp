@@ -7,15 +7,66 @@
 
 namespace awb {
 
+namespace {
+// The members behind hfLinearNames(), in the same order.
+constexpr at::Tensor BlockWeights::*kLinearMembers[] = {&BlockWeights::wq,    &BlockWeights::wk, &BlockWeights::wv,  &BlockWeights::wo,
+                                                       &BlockWeights::wGate, &BlockWeights::wUp, &BlockWeights::wDown};
+constexpr at::Tensor BlockWeights::*kBiasMembers[] = {&BlockWeights::bq, &BlockWeights::bk, &BlockWeights::bv};
+
+// Expected shape of a block tensor, by its relative Hugging Face name.
+std::vector<int64_t> blockTensorShape(const ModelConfig& c, const std::string& relativeName)
+{
+    if (relativeName == kHfAttnNorm || relativeName == kHfFfnNorm)
+        return {c.dim};
+    for (const std::string& linear : hfLinearNames()) {
+        const int64_t out = linear == "q_proj" ? c.qDim() : linear == "k_proj" || linear == "v_proj" ? c.kvDim()
+                            : linear == "gate_proj" || linear == "up_proj"                             ? c.hiddenDim
+                                                                                                       : c.dim;
+        const int64_t in = linear == "o_proj" ? c.qDim() : linear == "down_proj" ? c.hiddenDim : c.dim;
+        if (relativeName == hfLinearRelative(linear) + ".weight")
+            return {out, in};
+        if (relativeName == hfLinearRelative(linear) + ".bias")
+            return {out};
+    }
+    throw ShapeError("unknown block tensor " + relativeName);
+}
+} // namespace
+
 void BlockWeights::forEachLinear(const std::function<void(const std::string&, at::Tensor&)>& fn)
 {
-    fn("q_proj", wq);
-    fn("k_proj", wk);
-    fn("v_proj", wv);
-    fn("o_proj", wo);
-    fn("gate_proj", wGate);
-    fn("up_proj", wUp);
-    fn("down_proj", wDown);
+    for (size_t i = 0; i < hfLinearNames().size(); ++i)
+        fn(hfLinearNames()[i], this->*kLinearMembers[i]);
+}
+
+void BlockWeights::forEachTensor(const std::function<void(const std::string&, at::Tensor&)>& fn)
+{
+    const auto& names = hfLinearNames();
+    fn(kHfAttnNorm, attnNorm);
+    for (size_t i = 0; i < 4; ++i) // attention
+        fn(hfLinearRelative(names[i]) + ".weight", this->*kLinearMembers[i]);
+    for (size_t i = 0; i < 3; ++i)
+        fn(hfLinearRelative(names[i]) + ".bias", this->*kBiasMembers[i]);
+    fn(kHfFfnNorm, ffnNorm);
+    for (size_t i = 4; i < names.size(); ++i) // MLP
+        fn(hfLinearRelative(names[i]) + ".weight", this->*kLinearMembers[i]);
+}
+
+void BlockWeights::forEachTensor(const std::function<void(const std::string&, const at::Tensor&)>& fn) const
+{
+    const_cast<BlockWeights*>(this)->forEachTensor([&](const std::string& name, at::Tensor& t) { fn(name, t); });
+}
+
+void Model::forEachTensor(const std::function<void(const std::string&, const at::Tensor&)>& fn) const
+{
+    fn(kHfEmbedTokens, tokEmbedding);
+    for (size_t i = 0; i < blocks.size(); ++i)
+        blocks[i].forEachTensor([&](const std::string& name, const at::Tensor& t) {
+            if (t.defined())
+                fn(hfLayerPrefix(static_cast<int64_t>(i)) + name, t);
+        });
+    fn(kHfFinalNorm, finalNorm);
+    if (!config.tiedEmbeddings)
+        fn(kHfLmHead, lmHead);
 }
 
 void releaseMappedPages(const at::Tensor& t)
@@ -26,8 +77,7 @@ void releaseMappedPages(const at::Tensor& t)
 
 void releaseMappedPages(const BlockWeights& b)
 {
-    for (const auto* t : {&b.attnNorm, &b.wq, &b.wk, &b.wv, &b.wo, &b.bq, &b.bk, &b.bv, &b.ffnNorm, &b.wGate, &b.wUp, &b.wDown})
-        releaseMappedPages(*t);
+    b.forEachTensor([](const std::string&, const at::Tensor& t) { releaseMappedPages(t); });
 }
 
 at::Tensor& BlockWeights::linear(const std::string& name)
@@ -42,57 +92,34 @@ at::Tensor& BlockWeights::linear(const std::string& name)
     return *found;
 }
 
-std::string hfLinearPrefix(int64_t layer, const std::string& linearName)
-{
-    const bool attention = linearName == "q_proj" || linearName == "k_proj" || linearName == "v_proj" || linearName == "o_proj";
-    return "model.layers." + std::to_string(layer) + (attention ? ".self_attn." : ".mlp.") + linearName;
-}
-
 int64_t Model::parameterCount() const
 {
-    int64_t n = tokEmbedding.numel() + finalNorm.numel();
-    if (!config.tiedEmbeddings)
-        n += lmHead.numel();
-    for (const auto& b : blocks)
-        for (const auto* t : {&b.attnNorm, &b.wq, &b.wk, &b.wv, &b.wo, &b.bq, &b.bk, &b.bv, &b.ffnNorm, &b.wGate, &b.wUp, &b.wDown})
-            if (t->defined())
-                n += t->numel();
+    int64_t n = 0;
+    forEachTensor([&](const std::string&, const at::Tensor& t) { n += t.numel(); });
     return n;
 }
 
 void Model::validateShapes(const std::string& source) const
 {
     const auto& c = config;
-    auto check = [&](const at::Tensor& t, std::vector<int64_t> shape, const std::string& name) {
+    auto check = [&](const at::Tensor& t, const std::vector<int64_t>& shape, const std::string& name) {
         if (!t.defined())
             throw ShapeError(source + ": tensor " + name + " is missing");
         if (t.sizes().vec() != shape)
             throw ShapeError(source + ": tensor " + name + " has shape " + c10::str(t.sizes()) + ", config needs " +
                              c10::str(at::IntArrayRef(shape)));
     };
-    check(tokEmbedding, {c.vocabSize, c.dim}, "model.embed_tokens.weight");
-    check(finalNorm, {c.dim}, "model.norm.weight");
-    check(lmHead, {c.vocabSize, c.dim}, "lm_head.weight");
+    check(tokEmbedding, {c.vocabSize, c.dim}, kHfEmbedTokens);
+    check(finalNorm, {c.dim}, kHfFinalNorm);
+    check(lmHead, {c.vocabSize, c.dim}, kHfLmHead);
     if (static_cast<int64_t>(blocks.size()) != c.nLayers)
         throw ShapeError(source + ": " + std::to_string(blocks.size()) + " layers found, config says " + std::to_string(c.nLayers));
-    for (int64_t i = 0; i < c.nLayers; ++i) {
-        const auto& b = blocks[i];
-        const std::string p = "model.layers." + std::to_string(i) + ".";
-        check(b.attnNorm, {c.dim}, p + "input_layernorm.weight");
-        check(b.wq, {c.qDim(), c.dim}, p + "self_attn.q_proj.weight");
-        check(b.wk, {c.kvDim(), c.dim}, p + "self_attn.k_proj.weight");
-        check(b.wv, {c.kvDim(), c.dim}, p + "self_attn.v_proj.weight");
-        check(b.wo, {c.dim, c.qDim()}, p + "self_attn.o_proj.weight");
-        if (c.qkvBias) {
-            check(b.bq, {c.qDim()}, p + "self_attn.q_proj.bias");
-            check(b.bk, {c.kvDim()}, p + "self_attn.k_proj.bias");
-            check(b.bv, {c.kvDim()}, p + "self_attn.v_proj.bias");
-        }
-        check(b.ffnNorm, {c.dim}, p + "post_attention_layernorm.weight");
-        check(b.wGate, {c.hiddenDim, c.dim}, p + "mlp.gate_proj.weight");
-        check(b.wUp, {c.hiddenDim, c.dim}, p + "mlp.up_proj.weight");
-        check(b.wDown, {c.dim, c.hiddenDim}, p + "mlp.down_proj.weight");
-    }
+    for (int64_t i = 0; i < c.nLayers; ++i)
+        blocks[i].forEachTensor([&](const std::string& name, const at::Tensor& t) {
+            const bool bias = name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
+            if (!bias || c.qkvBias)
+                check(t, blockTensorShape(c, name), hfLayerPrefix(i) + name);
+        });
 }
 
 } // namespace awb

@@ -4,6 +4,7 @@
 // so loading is cheap and a block's pages are only read when that block runs; the forward pass
 // upcasts one block at a time to fp32. Copying a Model is shallow (tensors share storage): code
 // that changes weights (AWQ) assigns new tensors and never writes in place.
+#include "core/model/hf_names.h"
 #include "core/model/model_config.h"
 #include "core/tokenizer/tokenizer.h"
 
@@ -25,6 +26,10 @@ struct BlockWeights {
 
     // Visits the seven linear weights with their Hugging Face names (q_proj, ..., down_proj).
     void forEachLinear(const std::function<void(const std::string& name, at::Tensor& weight)>& fn);
+    // Visits every tensor slot (undefined optional biases included) in checkpoint order with its
+    // Hugging Face name relative to the layer, e.g. "self_attn.q_proj.weight" (core/model/hf_names.h).
+    void forEachTensor(const std::function<void(const std::string& relativeName, at::Tensor& tensor)>& fn);
+    void forEachTensor(const std::function<void(const std::string& relativeName, const at::Tensor& tensor)>& fn) const;
     // The linear weight with that Hugging Face name; throws ShapeError for an unknown name.
     at::Tensor& linear(const std::string& name);
 };
@@ -43,6 +48,9 @@ struct Model {
     // its linears were dequantized at load, so weightDtype alone would hide how they were stored.
     std::string quantization;
 
+    // Visits every defined tensor under its full Hugging Face name, in checkpoint order
+    // (lm_head only when it is not tied to the embedding).
+    void forEachTensor(const std::function<void(const std::string& name, const at::Tensor& tensor)>& fn) const;
     int64_t parameterCount() const;
     // Throws ShapeError naming `source` and the tensor when a weight does not match the config.
     void validateShapes(const std::string& source) const;
@@ -52,8 +60,5 @@ struct Model {
 // nothing happens to other memory.
 void releaseMappedPages(const at::Tensor& tensor);
 void releaseMappedPages(const BlockWeights& block);
-
-// Hugging Face parameter name of a block's linear, e.g. "model.layers.3.self_attn.q_proj".
-std::string hfLinearPrefix(int64_t layer, const std::string& linearName);
 
 } // namespace awb

@@ -19,6 +19,31 @@ std::string QuantConfig::label() const
     return "w" + std::to_string(wBit) + " g" + std::to_string(groupSize) + (zeroPoint ? " zp" : " sym");
 }
 
+QuantConfig QuantSettings::complete() const
+{
+    if (!wBit)
+        throw ArgumentError("--w-bit is required");
+    if (!groupSize)
+        throw ArgumentError("--group-size is required");
+    QuantConfig q;
+    q.wBit = *wBit;
+    q.groupSize = *groupSize;
+    q.zeroPoint = zeroPoint.value_or(true);
+    q.validate();
+    return q;
+}
+
+QuantConfig QuantSettings::agreeWith(const QuantConfig& stored, const std::string& source) const
+{
+    QuantConfig asked = stored;
+    asked.wBit = wBit.value_or(stored.wBit);
+    asked.groupSize = groupSize.value_or(stored.groupSize);
+    asked.zeroPoint = zeroPoint.value_or(stored.zeroPoint);
+    if (asked.wBit != stored.wBit || asked.groupSize != stored.groupSize || asked.zeroPoint != stored.zeroPoint)
+        throw ArgumentError(source + " was searched for " + stored.label() + ", not " + asked.label());
+    return stored;
+}
+
 at::Tensor groupView(const at::Tensor& w, int64_t group)
 {
     const int64_t in = w.size(1);

@@ -1,6 +1,7 @@
 #include "core/tokenizer/sentencepiece_tokenizer.h"
 
 #include "core/base/error.h"
+#include "core/base/utf8.h"
 #include "core/base/mapped_file.h"
 
 #include <algorithm>
@@ -76,8 +77,6 @@ private:
     const uint8_t* m_end;
     std::string m_file, m_field;
 };
-
-size_t utf8Length(unsigned char c) { return c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1; }
 
 std::string replaceAll(std::string s, const std::string& from, const std::string& to)
 {
@@ -266,7 +265,7 @@ std::vector<int64_t> SentencePieceTokenizer::encodeBpe(const std::string& s) con
                 break;
             }
         if (!len)
-            len = std::min(utf8Length(static_cast<unsigned char>(s[i])), s.size() - i);
+            len = std::min(utf8SequenceLength(static_cast<unsigned char>(s[i])), s.size() - i);
         const int idx = static_cast<int>(symbols.size());
         symbols.push_back({i, len, idx - 1, idx + 1, user});
         i += len;
@@ -323,12 +322,12 @@ std::vector<int64_t> SentencePieceTokenizer::encodeUnigram(const std::string& s)
     std::vector<float> best(s.size() + 1, -std::numeric_limits<float>::infinity());
     std::vector<size_t> from(s.size() + 1, 0);
     best[0] = 0;
-    for (size_t i = 0; i < s.size(); i += utf8Length(static_cast<unsigned char>(s[i]))) {
+    for (size_t i = 0; i < s.size(); i += utf8SequenceLength(static_cast<unsigned char>(s[i]))) {
         if (best[i] == -std::numeric_limits<float>::infinity())
             continue;
-        const size_t charLen = std::min(utf8Length(static_cast<unsigned char>(s[i])), s.size() - i);
+        const size_t charLen = std::min(utf8SequenceLength(static_cast<unsigned char>(s[i])), s.size() - i);
         bool found = false;
-        for (size_t j = i + charLen; j <= s.size(); j += (j < s.size() ? utf8Length(static_cast<unsigned char>(s[j])) : 1)) {
+        for (size_t j = i + charLen; j <= s.size(); j += (j < s.size() ? utf8SequenceLength(static_cast<unsigned char>(s[j])) : 1)) {
             auto it = m_index.find(s.substr(i, j - i));
             if (it != m_index.end()) {
                 const float score = best[i] + (m_pieces[it->second].type == PieceType::UserDefined ? 0.0f : m_pieces[it->second].score);

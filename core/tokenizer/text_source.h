@@ -10,8 +10,6 @@ namespace awb {
 // Lines of a UTF-8 text file without their line endings; throws IoError, or FormatError naming
 // the line that is not valid UTF-8.
 std::vector<std::string> readTextLines(const std::string& path);
-// Byte offset of the first invalid UTF-8 sequence, or -1 when the text is valid.
-int64_t firstInvalidUtf8(const std::string& text);
 std::string strip(const std::string& s);
 
 // The perplexity protocol's token stream: each non-empty line stripped and encoded without BOS,

@@ -1,0 +1,24 @@
+#include "core/base/json_file.h"
+
+#include "core/base/error.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace awb {
+
+nlohmann::json readJsonFile(const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in)
+        throw IoError(path + ": cannot open");
+    std::stringstream text;
+    text << in.rdbuf();
+    try {
+        return nlohmann::json::parse(text.str());
+    } catch (const nlohmann::json::exception& e) {
+        throw FormatError(path, "", std::string("invalid JSON: ") + e.what());
+    }
+}
+
+} // namespace awb
