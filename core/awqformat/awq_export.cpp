@@ -3,6 +3,7 @@
 #include "core/base/atomic_file.h"
 #include "core/awqformat/awq_packing.h"
 #include "core/base/error.h"
+#include "core/io/hf_companion_files.h"
 #include "core/io/hf_writer.h"
 #include "core/quant/quantizer.h"
 #include "core/model/transformer.h"
@@ -104,13 +105,6 @@ std::string joined(const std::vector<std::string>& items, const std::string& sep
     for (size_t i = 0; i < items.size(); ++i)
         s += (i ? sep : "") + items[i];
     return s;
-}
-
-void copyIfExists(const fs::path& from, const fs::path& to)
-{
-    std::error_code ec;
-    if (fs::is_regular_file(from, ec))
-        fs::copy_file(from, to, fs::copy_options::overwrite_existing);
 }
 
 } // namespace
@@ -300,8 +294,10 @@ void exportAutoAwq(const Model& fp, const AwqResult& result, const std::string& 
 
     // config.json: torch_dtype float16 (AWQ kernels compute in fp16; vLLM's awq kernel refuses fp32)
     // unless the source is bf16, which awq_marlin can keep.
-    const c10::ScalarType configType = srcType == at::kBFloat16 ? at::kBFloat16 : at::kHalf;
+    const c10::ScalarType configType = srcType == at::kBFloat16 || fp.config.torchDtype == "bfloat16" ? at::kBFloat16 : at::kHalf;
     nlohmann::ordered_json config = hfConfigJson(fp, configType);
+    // hfConfigJson keeps an HF source's torch_dtype; an fp32 one would make vLLM refuse the awq kernel
+    config[config.contains("dtype") ? "dtype" : "torch_dtype"] = configType == at::kBFloat16 ? "bfloat16" : "float16";
     config["intermediate_size"] = hiddenPadded;
     nlohmann::ordered_json qc;
     qc["quant_method"] = "awq";
@@ -396,13 +392,7 @@ void exportAutoAwq(const Model& fp, const AwqResult& result, const std::string& 
     if (job)
         job->checkCancelled();
     writeFileAtomic(out.path() + "/config.json", config.dump(2) + "\n");
-    if (fp.tokenizer) {
-        const fs::path src = fp.tokenizer->path();
-        copyIfExists(src, fs::path(out.path()) / (src.extension() == ".json" ? "tokenizer.json" : "tokenizer.model"));
-    }
-    if (fp.sourceFormat == "hf-safetensors") // the tokenizer's settings travel with it
-        for (const char* name : {"tokenizer_config.json", "special_tokens_map.json", "generation_config.json"})
-            copyIfExists(fs::path(fp.sourcePath) / name, fs::path(out.path()) / name);
+    writeHfCompanionFiles(fp, out.path()); // tokenizer, its settings, chat template, generation config
     writeFileAtomic(out.path() + "/README.md", card.str());
     out.commit();
     log("wrote " + outDir);

@@ -42,6 +42,9 @@ struct Model {
     // An imported quantized checkpoint's quantization_config as compact JSON (empty for FP models):
     // its linears were dequantized at load, so weightDtype alone would hide how they were stored.
     std::string quantization;
+    // An HF source's config.json as compact JSON (empty for llama2.c): exports start from it so that
+    // keys awb does not model (rope settings in their layout, torch_dtype, pad_token_id...) survive.
+    std::string sourceConfig;
 
     int64_t parameterCount() const;
     // Throws ShapeError naming `source` and the tensor when a weight does not match the config.
