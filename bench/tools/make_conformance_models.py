@@ -143,6 +143,9 @@ def write_smollm2_tokenizer(out):
     tok = bytelevel_tokenizer()
     tok["model"]["vocab"] = {k: v + 3 for k, v in tok["model"]["vocab"].items()}
     names = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    # as in SmolLM2's file, the special tokens are vocabulary entries too (the library numbers added
+    # tokens missing from the vocabulary after it, whatever id the file writes)
+    tok["model"]["vocab"].update({n: i for i, n in enumerate(names)})
     tok["added_tokens"] = [{"id": i, "content": n, "single_word": False, "lstrip": False, "rstrip": False,
                             "normalized": False, "special": True} for i, n in enumerate(names)]
     tok["post_processor"] = {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": False, "use_regex": True}
