@@ -24,6 +24,9 @@ void addInspectCommand(CLI::App& app)
                   << "vocab      " << c.vocabSize << (c.tiedEmbeddings ? " (tied output layer)" : " (separate output layer)") << "\n"
                   << "context    " << c.maxSeqLen << ", rope theta " << c.ropeTheta << " (" << ropeStyleName(c.rope)
                   << "), rms eps " << c.normEps << (c.qkvBias ? ", q/k/v bias" : "") << "\n"
+                  << "rope       " << ropeTypeName(c.ropeScaling.type)
+                  << (c.ropeScaling.type == RopeType::Default ? std::string() : " " + ropeScalingJson(c.ropeScaling).dump()) << "\n"
+                  << "eos ids    " << nlohmann::json(c.allEosIds()).dump() << ", bos id " << c.bosId << "\n"
                   << "parameters " << s.parameters << "\n"
                   << "quantized  " << (s.quantization.empty() ? std::string("no") : s.quantization) << "\n"
                   << "tokenizer  "

@@ -23,14 +23,19 @@ ProgressPrinter::ProgressPrinter() : m_tty(::isatty(STDERR_FILENO) == 1) {}
 void ProgressPrinter::progress(int64_t done, int64_t total, const std::string& stage)
 {
     const auto now = Clock::now();
+    if (total != m_seriesTotal || done < m_lastDone) {
+        m_seriesTotal = total;
+        m_seriesStart = now;
+        m_lastTenth = -1;
+    }
+    m_lastDone = done;
     if (stage != m_stage) {
         finish();
         m_stage = stage;
-        m_stageStart = now;
         m_lastTenth = -1;
     }
     const double fraction = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 0.0;
-    const double elapsed = std::chrono::duration<double>(now - m_stageStart).count();
+    const double elapsed = std::chrono::duration<double>(now - m_seriesStart).count();
     const std::string eta = done > 0 && done < total ? "  ETA " + formatDuration(elapsed * (1.0 - fraction) / fraction) : "";
     if (!m_tty) {
         const int tenth = static_cast<int>(fraction * 10);

@@ -21,7 +21,10 @@ private:
     using Clock = std::chrono::steady_clock;
     bool m_tty;
     std::string m_stage;
-    Clock::time_point m_stageStart, m_lastDraw;
+    // The ETA runs over one series of reports (one total, done growing), across its stage labels:
+    // the AWQ search names each block's steps as stages of one series.
+    int64_t m_seriesTotal = -1, m_lastDone = 0;
+    Clock::time_point m_seriesStart, m_lastDraw;
     int m_lastTenth = -1;
     bool m_barShown = false;
 };

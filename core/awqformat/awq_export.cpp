@@ -3,6 +3,7 @@
 #include "core/base/atomic_file.h"
 #include "core/awqformat/awq_packing.h"
 #include "core/base/error.h"
+#include "core/io/hf_companion_files.h"
 #include "core/io/hf_writer.h"
 #include "core/quant/quantizer.h"
 #include "core/model/transformer.h"
@@ -116,17 +117,17 @@ void exportAutoAwq(const Model& fp, const AwqResult& result, const std::string& 
         log("padding the FFN hidden size " + std::to_string(hidden) + " -> " + std::to_string(hiddenPadded) +
             " with zeros (exact) so the format can hold gate/up/down_proj");
 
-    auto plan = [](const char* name, int64_t out, int64_t in) {
+    std::vector<LinearPlan> plans;
+    for (const std::string& name : hfLinearNames()) {
         LinearPlan p;
         p.name = name;
-        p.out = out;
-        p.in = in;
-        return p;
-    };
-    std::vector<LinearPlan> plans = {plan("q_proj", c.qDim(), c.dim),       plan("k_proj", c.kvDim(), c.dim),
-                                     plan("v_proj", c.kvDim(), c.dim),      plan("o_proj", c.dim, c.qDim()),
-                                     plan("gate_proj", hiddenPadded, c.dim), plan("up_proj", hiddenPadded, c.dim),
-                                     plan("down_proj", c.dim, hiddenPadded)};
+        std::tie(p.out, p.in) = linearShape(c, name);
+        if (name == "gate_proj" || name == "up_proj")
+            p.out = hiddenPadded;
+        if (name == "down_proj")
+            p.in = hiddenPadded;
+        plans.push_back(p);
+    }
     std::vector<std::string> notConverted;
     for (auto& p : plans) {
         const int64_t g = q.effectiveGroup(p.in);
@@ -262,8 +263,10 @@ void exportAutoAwq(const Model& fp, const AwqResult& result, const std::string& 
 
     // config.json: torch_dtype float16 (AWQ kernels compute in fp16; vLLM's awq kernel refuses fp32)
     // unless the source is bf16, which awq_marlin can keep.
-    const c10::ScalarType configType = srcType == at::kBFloat16 ? at::kBFloat16 : at::kHalf;
+    const c10::ScalarType configType = srcType == at::kBFloat16 || fp.config.torchDtype == "bfloat16" ? at::kBFloat16 : at::kHalf;
     nlohmann::ordered_json config = hfConfigJson(fp, configType);
+    // hfConfigJson keeps an HF source's torch_dtype; an fp32 one would make vLLM refuse the awq kernel
+    config[config.contains("dtype") ? "dtype" : "torch_dtype"] = configType == at::kBFloat16 ? "bfloat16" : "float16";
     config["intermediate_size"] = hiddenPadded;
     nlohmann::ordered_json qc;
     qc["quant_method"] = "awq";
@@ -358,7 +361,7 @@ void exportAutoAwq(const Model& fp, const AwqResult& result, const std::string& 
     if (job)
         job->checkCancelled();
     writeFileAtomic(out.path() + "/config.json", config.dump(2) + "\n");
-    copyTokenizerFiles(fp, out.path());
+    writeHfCompanionFiles(fp, out.path()); // tokenizer, its settings, chat template, generation config
     writeFileAtomic(out.path() + "/README.md", card.str());
     out.commit();
     log("wrote " + outDir);

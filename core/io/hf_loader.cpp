@@ -2,7 +2,9 @@
 
 #include "core/awqformat/awq_import.h"
 #include "core/base/error.h"
+#include "core/io/hf_config.h"
 #include "core/io/shard_set.h"
+#include "core/io/special_tokens.h"
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
@@ -12,50 +14,7 @@ namespace awb {
 
 ModelConfig parseHfConfig(const nlohmann::json& j, const std::string& file)
 {
-    auto required = [&](const char* key) -> int64_t {
-        if (!j.contains(key) || !j[key].is_number_integer())
-            throw FormatError(file, key, "missing or not an integer");
-        return j[key].get<int64_t>();
-    };
-    auto optionalNumber = [&](const char* key, double fallback) {
-        if (!j.contains(key) || j[key].is_null())
-            return fallback;
-        if (!j[key].is_number())
-            throw FormatError(file, key, "must be a number");
-        return j[key].get<double>();
-    };
-    ModelConfig c;
-    c.modelType = j.value("model_type", std::string());
-    if (c.modelType != "llama" && c.modelType != "mistral" && c.modelType != "qwen2")
-        throw FormatError(file, "model_type", "\"" + c.modelType + "\" is not supported (llama, mistral, qwen2)");
-    c.dim = required("hidden_size");
-    c.hiddenDim = required("intermediate_size");
-    c.nLayers = required("num_hidden_layers");
-    c.nHeads = required("num_attention_heads");
-    c.nKvHeads = j.contains("num_key_value_heads") && !j["num_key_value_heads"].is_null() ? required("num_key_value_heads") : c.nHeads;
-    c.vocabSize = required("vocab_size");
-    c.maxSeqLen = j.contains("max_position_embeddings") ? required("max_position_embeddings") : 2048;
-    c.headDim = j.contains("head_dim") && !j["head_dim"].is_null() ? required("head_dim") : (c.nHeads > 0 ? c.dim / c.nHeads : 0);
-    c.ropeTheta = optionalNumber("rope_theta", 10000.0);
-    c.normEps = optionalNumber("rms_norm_eps", 1e-6);
-    c.tiedEmbeddings = j.value("tie_word_embeddings", false); // the default of LlamaConfig and Qwen2Config
-    c.qkvBias = c.modelType == "qwen2" || j.value("attention_bias", false);
-    c.rope = RopeStyle::RotateHalf;
-    if (j.contains("bos_token_id") && j["bos_token_id"].is_number_integer())
-        c.bosId = j["bos_token_id"].get<int64_t>();
-    if (j.contains("eos_token_id") && j["eos_token_id"].is_number_integer())
-        c.eosId = j["eos_token_id"].get<int64_t>();
-    if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
-        throw FormatError(file, "rope_scaling", "RoPE scaling is not supported yet (" + j["rope_scaling"].dump() + ")");
-    if (j.contains("sliding_window") && j["sliding_window"].is_number_integer() && j.value("use_sliding_window", c.modelType == "mistral") &&
-        j["sliding_window"].get<int64_t>() < c.maxSeqLen)
-        c.maxSeqLen = j["sliding_window"].get<int64_t>(); // full attention is exact only up to the window
-    try {
-        c.validate(file);
-    } catch (const ShapeError& e) {
-        throw FormatError(file, "", e.what());
-    }
-    return c;
+    return readHfConfig(j, file); // core/io/hf_config.cpp: both config.json layouts, every key accounted for
 }
 
 Model loadHfFolder(const std::string& dir)
@@ -69,6 +28,7 @@ Model loadHfFolder(const std::string& dir)
     m.config = parseHfConfig(json, configPath);
     m.sourcePath = dir;
     m.sourceFormat = "hf-safetensors";
+    m.sourceConfig = json.dump(); // exports keep what the source said (see mergeSourceConfig)
     ShardSet shards(dir);
     m.tokEmbedding = shards.get(kHfEmbedTokens);
     m.weightDtype = shards.dtypeOf(kHfEmbedTokens);
@@ -98,6 +58,7 @@ Model loadHfFolder(const std::string& dir)
         m.quantization = json["quantization_config"].dump();
     }
     m.validateShapes(shards.source());
+    applySpecialTokens(m, dir); // the folder's own files; loadModel repeats it once a tokenizer is known
     return m;
 }
 

@@ -2,6 +2,8 @@
 
 #include "core/base/atomic_file.h"
 #include "core/base/error.h"
+#include "core/io/hf_companion_files.h"
+#include "core/io/hf_config.h"
 #include "core/io/safetensors.h"
 
 #include <ATen/ATen.h>
@@ -70,15 +72,18 @@ nlohmann::ordered_json hfConfigJson(const Model& m, c10::ScalarType dtype)
     j["vocab_size"] = c.vocabSize;
     j["max_position_embeddings"] = c.maxSeqLen;
     j["rope_theta"] = c.ropeTheta;
+    if (c.ropeScaling.type != RopeType::Default)
+        j["rope_scaling"] = ropeScalingJson(c.ropeScaling);
     j["rms_norm_eps"] = c.normEps;
     j["tie_word_embeddings"] = c.tiedEmbeddings;
     j["hidden_act"] = "silu";
     j["bos_token_id"] = c.bosId;
-    j["eos_token_id"] = c.eosId;
+    j["eos_token_id"] = eosTokenJson(c); // every one of them (a list for Llama-3)
     j["torch_dtype"] = torchDtypeName(dtype);
     if (c.modelType != "qwen2")
         j["attention_bias"] = c.qkvBias;
-    return j;
+    // an HF source's own config.json underneath: its torch_dtype, rope layout, pad id... survive
+    return mergeSourceConfig(m, j);
 }
 
 void writeSafetensorsShards(const std::string& dir, const NamedTensors& tensors, int64_t maxShardBytes)
@@ -117,27 +122,8 @@ void writeHfFolder(const Model& model, const std::string& dir, const HfWriteOpti
     AtomicDirectory out(dir);
     writeSafetensorsShards(out.path(), hfTensors(model, options.dtype), options.maxShardBytes);
     writeFileAtomic(out.path() + "/config.json", hfConfigJson(model, options.dtype).dump(2) + "\n");
-    copyTokenizerFiles(model, out.path());
+    writeHfCompanionFiles(model, out.path()); // tokenizer, its settings, chat template, generation config
     out.commit();
-}
-
-void copyTokenizerFiles(const Model& model, const std::string& dir)
-{
-    auto copy = [](const fs::path& from, const fs::path& to) {
-        std::error_code ec;
-        if (!fs::is_regular_file(from, ec))
-            return;
-        fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
-        if (ec)
-            throw IoError(to.string() + ": cannot copy " + from.string() + ": " + ec.message());
-    };
-    if (model.tokenizer) {
-        const fs::path src = model.tokenizer->path();
-        copy(src, fs::path(dir) / (src.extension() == ".json" ? "tokenizer.json" : "tokenizer.model"));
-    }
-    if (model.sourceFormat == "hf-safetensors") // the tokenizer's settings travel with it
-        for (const char* name : {"tokenizer_config.json", "special_tokens_map.json", "generation_config.json"})
-            copy(fs::path(model.sourcePath) / name, fs::path(dir) / name);
 }
 
 } // namespace awb

@@ -31,9 +31,6 @@ void writeSafetensorsShards(const std::string& dir, const NamedTensors& tensors,
 // Hugging Face's torch_dtype name ("float32", "bfloat16", "float16"); throws ArgumentError for
 // types that model weights are not written in.
 const char* torchDtypeName(c10::ScalarType dtype);
-// Copies the model's tokenizer file into dir (as tokenizer.json or tokenizer.model) and, for a
-// Hugging Face source folder, the files that carry its token settings. Throws IoError.
-void copyTokenizerFiles(const Model& model, const std::string& dir);
 
 struct HfWriteOptions {
     c10::ScalarType dtype = c10::ScalarType::Float;

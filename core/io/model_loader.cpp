@@ -3,6 +3,7 @@
 #include "core/base/error.h"
 #include "core/io/hf_loader.h"
 #include "core/io/llama2c_loader.h"
+#include "core/io/special_tokens.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -60,10 +61,8 @@ Model loadModel(const std::string& path, const LoadOptions& options)
     if (model.tokenizer->vocabSize() > model.config.vocabSize)
         throw ShapeError(tokenizerPath + ": tokenizer has " + std::to_string(model.tokenizer->vocabSize()) +
                          " tokens but the model's vocabulary is " + std::to_string(model.config.vocabSize));
-    if (model.tokenizer->bosId() >= 0)
-        model.config.bosId = model.tokenizer->bosId();
-    if (model.tokenizer->eosId() >= 0)
-        model.config.eosId = model.tokenizer->eosId();
+    // generation_config.json > config.json > tokenizer_config.json > the tokenizer's guess
+    applySpecialTokens(model, model.sourceFormat == "hf-safetensors" ? path : std::string());
     return model;
 }
 

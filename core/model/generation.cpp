@@ -56,7 +56,7 @@ GenerateResult generate(const Model& model, const GenerateOptions& o, JobContext
     while (static_cast<int64_t>(r.tokens.size()) < total) {
         at::Tensor logits = forward(model, rope, input, &cache).select(1, -1).squeeze(0);
         const int64_t next = sampleToken(logits, o.temperature, o.topP, uniform(rng));
-        if (o.stopAtEos && next == model.config.eosId)
+        if (o.stopAtEos && model.config.isEos(next)) // any of them: chat models end turns with e.g. <|eot_id|>
             break;
         r.tokens.push_back(next);
         const std::string text = model.tokenizer->decode(std::vector<int64_t>(r.tokens.begin() + r.promptTokens, r.tokens.end()));

@@ -19,10 +19,7 @@ std::vector<int64_t> blockTensorShape(const ModelConfig& c, const std::string& r
     if (relativeName == kHfAttnNorm || relativeName == kHfFfnNorm)
         return {c.dim};
     for (const std::string& linear : hfLinearNames()) {
-        const int64_t out = linear == "q_proj" ? c.qDim() : linear == "k_proj" || linear == "v_proj" ? c.kvDim()
-                            : linear == "gate_proj" || linear == "up_proj"                             ? c.hiddenDim
-                                                                                                       : c.dim;
-        const int64_t in = linear == "o_proj" ? c.qDim() : linear == "down_proj" ? c.hiddenDim : c.dim;
+        const auto [out, in] = linearShape(c, linear);
         if (relativeName == hfLinearRelative(linear) + ".weight")
             return {out, in};
         if (relativeName == hfLinearRelative(linear) + ".bias")
@@ -31,6 +28,21 @@ std::vector<int64_t> blockTensorShape(const ModelConfig& c, const std::string& r
     throw ShapeError("unknown block tensor " + relativeName);
 }
 } // namespace
+
+std::pair<int64_t, int64_t> linearShape(const ModelConfig& c, const std::string& linear)
+{
+    if (linear == "q_proj")
+        return {c.qDim(), c.dim};
+    if (linear == "k_proj" || linear == "v_proj")
+        return {c.kvDim(), c.dim};
+    if (linear == "o_proj")
+        return {c.dim, c.qDim()};
+    if (linear == "gate_proj" || linear == "up_proj")
+        return {c.hiddenDim, c.dim};
+    if (linear == "down_proj")
+        return {c.dim, c.hiddenDim};
+    throw ShapeError("unknown linear layer " + linear);
+}
 
 void BlockWeights::forEachLinear(const std::function<void(const std::string&, at::Tensor&)>& fn)
 {

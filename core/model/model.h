@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace awb {
@@ -47,6 +48,9 @@ struct Model {
     // An imported quantized checkpoint's quantization_config as compact JSON (empty for FP models):
     // its linears were dequantized at load, so weightDtype alone would hide how they were stored.
     std::string quantization;
+    // An HF source's config.json as compact JSON (empty for llama2.c): exports start from it so that
+    // keys awb does not model (rope settings in their layout, torch_dtype, pad_token_id...) survive.
+    std::string sourceConfig;
 
     // Visits every defined tensor under its full Hugging Face name, in checkpoint order
     // (lm_head only when it is not tied to the embedding).
@@ -55,6 +59,10 @@ struct Model {
     // Throws ShapeError naming `source` and the tensor when a weight does not match the config.
     void validateShapes(const std::string& source) const;
 };
+
+// [out, in] of a block linear (by Hugging Face name) for this config; throws ShapeError for an
+// unknown name.
+std::pair<int64_t, int64_t> linearShape(const ModelConfig& config, const std::string& linear);
 
 // Lets the OS drop the tensor's / block's pages when they view a mapped file (see MappedFile);
 // nothing happens to other memory.

@@ -34,7 +34,9 @@ nlohmann::json toJson(const ModelConfig& c)
             {"num_hidden_layers", c.nLayers}, {"num_attention_heads", c.nHeads},
             {"num_key_value_heads", c.nKvHeads}, {"head_dim", c.headDim}, {"vocab_size", c.vocabSize},
             {"max_position_embeddings", c.maxSeqLen}, {"rope_theta", c.ropeTheta}, {"rms_norm_eps", c.normEps},
-            {"tie_word_embeddings", c.tiedEmbeddings}, {"qkv_bias", c.qkvBias}, {"rope_style", ropeStyleName(c.rope)}};
+            {"tie_word_embeddings", c.tiedEmbeddings}, {"qkv_bias", c.qkvBias}, {"rope_style", ropeStyleName(c.rope)},
+            {"rope_type", ropeTypeName(c.ropeScaling.type)}, {"rope_scaling", ropeScalingJson(c.ropeScaling)},
+            {"bos_token_id", c.bosId}, {"eos_token_ids", c.allEosIds()}};
 }
 
 } // namespace awb

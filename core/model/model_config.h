@@ -1,8 +1,12 @@
 #pragma once
 // ModelConfig: the architecture of a LLaMA-family model, independent of the file it came from.
+#include "core/model/rope_scaling.h"
+
+#include <algorithm>
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <vector>
 
 namespace awb {
 
@@ -25,8 +29,20 @@ struct ModelConfig {
     bool tiedEmbeddings = false;
     bool qkvBias = false;
     RopeStyle rope = RopeStyle::RotateHalf;
+    RopeScaling ropeScaling; // rope_scaling / rope_parameters variant (default: plain theta)
     int64_t bosId = 1;
     int64_t eosId = 2;
+    // Every end-of-sequence id (eosId first), e.g. Llama-3's [end_of_text, eom, eot]; empty means
+    // {eosId}. Generation stops at any of them; exports keep them all.
+    std::vector<int64_t> eosIds;
+    std::string torchDtype; // the source's torch_dtype ("bfloat16"...), empty when it did not say
+
+    std::vector<int64_t> allEosIds() const { return eosIds.empty() ? std::vector<int64_t>{eosId} : eosIds; }
+    bool isEos(int64_t id) const
+    {
+        const auto ids = allEosIds();
+        return std::find(ids.begin(), ids.end(), id) != ids.end();
+    }
 
     int64_t kvDim() const { return nKvHeads * headDim; }
     int64_t qDim() const { return nHeads * headDim; }

@@ -1,6 +1,7 @@
 #include "core/model/transformer.h"
 
 #include "core/base/error.h"
+#include "core/model/rope.h"
 
 #include <ATen/ATen.h>
 #include <cmath>
@@ -44,13 +45,16 @@ at::Tensor applyLinear(const at::Tensor& x, const at::Tensor& weight, const at::
 
 RopeTable::RopeTable(const ModelConfig& config, int64_t maxLen) : m_style(config.rope), m_maxLen(maxLen)
 {
-    const int64_t half = config.headDim / 2;
-    // theta^(-2i/d) in fp32, positions as fp32, outer product: the same rounding as the references.
-    at::Tensor exponents = at::arange(0, config.headDim, 2, at::kFloat).slice(0, 0, half) / static_cast<float>(config.headDim);
-    at::Tensor invFreq = 1.0 / at::pow(at::scalar_tensor(static_cast<float>(config.ropeTheta), at::kFloat), exponents);
-    at::Tensor angles = at::outer(at::arange(maxLen, at::kFloat), invFreq);
+    // inverse frequencies of the config's RoPE variant (core/model/rope.h), positions as fp32, outer
+    // product: the same rounding as the references.
+    const RopeFrequencies freq = ropeFrequencies(config, maxLen);
+    at::Tensor angles = at::outer(at::arange(maxLen, at::kFloat), freq.invFreq);
     m_cos = angles.cos();
     m_sin = angles.sin();
+    if (freq.attentionScaling != 1.0) { // yarn scales cos and sin, as transformers does
+        m_cos = m_cos * freq.attentionScaling;
+        m_sin = m_sin * freq.attentionScaling;
+    }
 }
 
 at::Tensor RopeTable::apply(const at::Tensor& x, int64_t startPos) const

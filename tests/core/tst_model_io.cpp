@@ -431,7 +431,10 @@ private Q_SLOTS:
         QTest::addColumn<QString>("replacement"); // JSON value, or empty to remove the key
         QTest::newRow("missing hidden_size") << "hidden_size" << "";
         QTest::newRow("unsupported model_type") << "model_type" << "\"gpt_neox\"";
-        QTest::newRow("rope_scaling") << "rope_scaling" << R"({"type": "linear", "factor": 2.0})";
+        // rope_scaling variants are supported now (tst_conformance); a wrongly typed theta and a key
+        // nobody knows are refused, naming the key
+        QTest::newRow("rope_theta not a number") << "rope_theta" << R"("ten thousand")";
+        QTest::newRow("unknown key") << "logit_scale" << "2.0";
     }
     void hfConfigErrors()
     {

@@ -1,6 +1,7 @@
 // The `awb` CLI contract: help, exit codes (0 ok, 1 runtime error, 2 bad arguments), one JSON
 // object as the last stdout line with --json, one-line errors on stderr naming what failed.
 #include <QtTest/QtTest>
+#include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -38,7 +39,7 @@ private Q_SLOTS:
     {
         const Run r = runCli({"--help"});
         QCOMPARE(r.code, 0);
-        for (const char* cmd : {"generate", "eval", "inspect", "quantize", "convert", "demo"})
+        for (const char* cmd : {"generate", "eval", "inspect", "quantize", "convert", "export", "demo"})
             QVERIFY2(r.out.contains(cmd), cmd);
         const Run e = runCli({"eval", "--help"});
         QCOMPARE(e.code, 0);
@@ -131,6 +132,52 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(h5) && !QFile::exists(h5 + ".tmp"));
     }
 
+    // SIGINT mid-search: the job stops at its next check, removes its temporaries, exits 130.
+    void sigintMidSearchLeavesNothingAndExits130()
+    {
+        QTemporaryDir dir;
+        QProcess p;
+        p.start(kCli, {"quantize", "--model", kModel, "--w-bit", "4", "--group-size", "32", "--calib", "tinystories", "--n-samples", "16",
+                       "--long-samples", "split", "--out", dir.filePath("out"), "--save-results", dir.filePath("r.h5")});
+        QVERIFY(p.waitForStarted());
+        QByteArray err;
+        QElapsedTimer clock;
+        clock.start();
+        while (!err.contains("scale search") && p.state() == QProcess::Running && clock.elapsed() < 300000) {
+            p.waitForReadyRead(1000);
+            err += p.readAllStandardError();
+        }
+        QVERIFY2(err.contains("scale search"), err.constData());
+        ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(120000));
+        err += p.readAllStandardError();
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY2(err.contains("cancelled"), err.constData());
+        const QStringList left = QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
+        QVERIFY2(left.isEmpty(), qPrintable(left.join(", ")));
+    }
+
+    void versionAndEveryCommandsHelp()
+    {
+        const Run v = runCli({"--version"});
+        QCOMPARE(v.code, 0);
+        QVERIFY(v.out.startsWith("awb "));
+        for (const char* cmd : {"inspect", "generate", "eval", "quantize", "convert", "export", "demo"}) {
+            const Run h = runCli({cmd, "--help"});
+            QCOMPARE(h.code, 0);
+            QVERIFY2(h.out.contains("--"), cmd);
+        }
+    }
+
+    void generateJsonKeepsStdoutToTheJsonLine()
+    {
+        const Run r = runCli({"generate", "--max-tokens", "10", "--prompt", "Once", "--json"});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out.trimmed().split('\n').size(), 1);
+        QVERIFY(lastJsonLine(r.out)["tokens"].get<int>() > 0);
+    }
+
     void badInputGivesOneLineErrorAndExitCode_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -143,6 +190,10 @@ private Q_SLOTS:
         QTest::newRow("missing model") << QStringList{"inspect", "--model", "/nonexistent.bin"} << 1 << "/nonexistent.bin";
         QTest::newRow("missing tokenizer") << QStringList{"generate", "--model", "@copy", "--max-tokens", "3"} << 1 << "no tokenizer found";
         QTest::newRow("truncated model") << QStringList{"inspect", "--model", "@truncated"} << 1 << "truncated";
+        QTest::newRow("rtn with --calib") << QStringList{"quantize", "--method", "rtn", "--w-bit", "4", "--group-size", "32", "--calib", "tinystories"}
+                                          << 2 << "--method rtn does not calibrate";
+        QTest::newRow("--out parent missing") << QStringList{"quantize", "--method", "rtn", "--w-bit", "4", "--group-size", "32", "--out", "/nonexistent/q"}
+                                              << 1 << "/nonexistent";
     }
     void badInputGivesOneLineErrorAndExitCode()
     {
