@@ -79,7 +79,8 @@ KvCache::KvCache(const ModelConfig& config, int64_t batch, int64_t capacity_) : 
 }
 
 at::Tensor attentionContext(const ModelConfig& c, const RopeTable& rope, const at::Tensor& q, const at::Tensor& k,
-                            const at::Tensor& v, int64_t startPos, at::Tensor* cacheK, at::Tensor* cacheV)
+                            const at::Tensor& v, int64_t startPos, at::Tensor* cacheK, at::Tensor* cacheV,
+                            const at::Tensor& keyPadding)
 {
     const int64_t B = q.size(0), T = q.size(1), group = c.nHeads / c.nKvHeads;
     at::Tensor qh = rope.apply(q.view({B, T, c.nHeads, c.headDim}).transpose(1, 2), startPos);
@@ -108,6 +109,13 @@ at::Tensor attentionContext(const ModelConfig& c, const RopeTable& rope, const a
             at::Tensor mask = at::ones({r1 - r0, keys}, at::kBool).triu(startPos + r0 + 1);
             scores.masked_fill_(mask, -std::numeric_limits<float>::infinity());
         }
+        if (keyPadding.defined()) {
+            // Real queries skip padded keys; a padded query keeps them (it sees only padding, and a
+            // row of -inf would turn into NaN that later reaches real rows through 0 * NaN).
+            at::Tensor padKeys = keyPadding.slice(1, 0, keys).view({B, 1, 1, 1, keys});
+            at::Tensor padQueries = keyPadding.slice(1, startPos + r0, startPos + r1).view({B, 1, 1, r1 - r0, 1});
+            scores.masked_fill_(padKeys & padQueries.logical_not(), -std::numeric_limits<float>::infinity());
+        }
         parts.push_back(at::matmul(at::softmax(scores, -1), vg.slice(3, 0, keys)));
     }
     at::Tensor ctx = parts.size() == 1 ? parts[0] : at::cat(parts, 3); // [B, kv, group, T, hd]
@@ -115,10 +123,10 @@ at::Tensor attentionContext(const ModelConfig& c, const RopeTable& rope, const a
 }
 
 at::Tensor selfAttention(const ModelConfig& c, const RopeTable& rope, const BlockWeights& w, const at::Tensor& xn,
-                         int64_t startPos, at::Tensor* cacheK, at::Tensor* cacheV)
+                         int64_t startPos, at::Tensor* cacheK, at::Tensor* cacheV, const at::Tensor& keyPadding)
 {
     at::Tensor ctx = attentionContext(c, rope, applyLinear(xn, w.wq, w.bq), applyLinear(xn, w.wk, w.bk), applyLinear(xn, w.wv, w.bv),
-                                      startPos, cacheK, cacheV);
+                                      startPos, cacheK, cacheV, keyPadding);
     return applyLinear(ctx, w.wo);
 }
 
@@ -137,9 +145,9 @@ at::Tensor feedForward(const BlockWeights& w, const at::Tensor& xn)
 }
 
 at::Tensor blockForward(const ModelConfig& c, const RopeTable& rope, const BlockWeights& w, const at::Tensor& x,
-                        int64_t startPos, at::Tensor* cacheK, at::Tensor* cacheV)
+                        int64_t startPos, at::Tensor* cacheK, at::Tensor* cacheV, const at::Tensor& keyPadding)
 {
-    at::Tensor h = x + selfAttention(c, rope, w, rmsNorm(x, w.attnNorm, c.normEps), startPos, cacheK, cacheV);
+    at::Tensor h = x + selfAttention(c, rope, w, rmsNorm(x, w.attnNorm, c.normEps), startPos, cacheK, cacheV, keyPadding);
     return h + feedForward(w, rmsNorm(h, w.ffnNorm, c.normEps));
 }
 
@@ -160,6 +168,12 @@ at::Tensor outputLogits(const Model& model, const at::Tensor& h)
 
 at::Tensor forward(const Model& model, const RopeTable& rope, const at::Tensor& tokens, KvCache* cache)
 {
+    at::NoGradGuard noGrad;
+    return applyLinear(forwardHidden(model, rope, tokens, cache), asFloat(model.lmHead));
+}
+
+at::Tensor forwardHidden(const Model& model, const RopeTable& rope, const at::Tensor& tokens, KvCache* cache)
+{
     const int64_t startPos = cache ? cache->length : 0;
     const int64_t T = tokens.size(1);
     if (cache && startPos + T > cache->capacity)
@@ -169,11 +183,12 @@ at::Tensor forward(const Model& model, const RopeTable& rope, const at::Tensor& 
     at::Tensor h = embedTokens(model, tokens);
     for (size_t i = 0; i < model.blocks.size(); ++i) {
         BlockWeights w = blockAsFloat(model.blocks[i]);
-        h = blockForward(model.config, rope, w, h, startPos, cache ? &cache->keys[i] : nullptr, cache ? &cache->values[i] : nullptr);
+        h = blockForward(model.config, rope, w, h, startPos, cache ? &cache->keys[i] : nullptr, cache ? &cache->values[i] : nullptr,
+                         cache ? cache->padding : at::Tensor());
     }
     if (cache)
         cache->length += T;
-    return outputLogits(model, h);
+    return outputHidden(model, h);
 }
 
 } // namespace awb
