@@ -48,41 +48,40 @@ std::vector<DiagnosisRow> diagnose(const std::vector<Gate>& gates)
     std::map<std::string, const Gate*> byName;
     for (const Gate& g : gates)
         byName[g.name] = &g;
-    auto failed = [&](const std::string& n) { return byName.count(n) && !byName[n]->pass; };
+    // A gate that F itself fails says nothing about quantization: it gets a row of its own instead
+    // of a quantization cause (fpPass is true for gates that only make sense as a drift).
+    auto failed = [&](const std::string& n) { return byName.count(n) && !byName[n]->pass && byName[n]->fpPass; };
     auto passed = [&](const std::string& n) { return byName.count(n) && byName[n]->pass; };
+    std::vector<DiagnosisRow> out;
     auto row = [&](std::vector<std::string> names, const char* symptom, const char* cause, const char* next) {
         std::vector<std::string> hit;
         for (const auto& n : names)
             if (failed(n))
                 hit.push_back(n);
-        return hit.empty() ? std::vector<DiagnosisRow>{} : std::vector<DiagnosisRow>{{symptom, cause, next, hit}};
+        if (!hit.empty())
+            out.push_back({symptom, cause, next, hit});
     };
-    std::vector<DiagnosisRow> out;
-    auto add = [&](std::vector<DiagnosisRow> r) { out.insert(out.end(), r.begin(), r.end()); };
     // The four rows of METRICS.md §6, in its order.
-    add(row({"delta_ppl_percent", "kl_mean", "top1_agreement"}, "Δppl% high, KL high",
-            "calibration set does not match the eval domain; group too coarse",
-            "calibration sanity check; sweep smaller q_group_size"));
+    row({"delta_ppl_percent", "kl_mean", "top1_agreement"}, "Δppl% high, KL high",
+        "calibration set does not match the eval domain; group too coarse", "calibration sanity check; sweep smaller q_group_size");
     if (passed("top1_agreement"))
-        add(row({"drift_mean", "lambda_lost_cases", "lambda_final_cv"}, "top-1 agreement fine, ΔS drift high",
-                "logit jitter amplified by sampling", "deterministic decoding; re-run λ with header order locked"));
-    add(row({"entropy_onset", "entropy_late_minus_early"}, "entropy onset earlier than F", "long-sequence error accumulation",
-            "more/longer calibration samples; keep more bits for sensitive layers"));
-    add(row({"speedup", "memory"}, "no speed-up, out of memory",
-            "fused layers off, wrong device map, kernels unsupported on this GPU", "device check; fused kernels; fall back and say so"));
-    // Retrieval gates have no row in the note; this workbench's reading. When F fails a gate too, the
-    // probe set is beyond the model itself and quantization is not the cause.
-    std::vector<std::string> retrievalQ, retrievalF;
-    for (const char* n : {"delta_s_q_r", "coverage_mean", "anchor_gap_mean"})
-        if (failed(n))
-            (byName[n]->fpPass ? retrievalQ : retrievalF).push_back(n);
-    if (!retrievalQ.empty())
-        out.push_back({"retrieval by Q's embeddings misses or blurs the target where F's does not",
-                       "quantization error in the layers that shape the final hidden states",
-                       "open the per-layer error heatmap; keep more bits or a smaller group for its worst layers", retrievalQ});
-    if (!retrievalF.empty())
-        out.push_back({"the FP model fails this retrieval gate too", "the probe set is beyond what the model itself separates",
-                       "write probes closer to the model's domain, or read these gates relative to F", retrievalF});
+        row({"drift_mean", "lambda_lost_cases", "lambda_final_cv"}, "top-1 agreement fine, ΔS drift high",
+            "logit jitter amplified by sampling", "deterministic decoding; re-run λ with header order locked");
+    row({"entropy_onset", "entropy_late_minus_early"}, "entropy onset earlier than F", "long-sequence error accumulation",
+        "more/longer calibration samples; keep more bits for sensitive layers");
+    row({"speedup", "memory"}, "no speed-up, out of memory", "fused layers off, wrong device map, kernels unsupported on this GPU",
+        "device check; fused kernels; fall back and say so");
+    // Retrieval gates have no row in the note; this workbench's reading.
+    row({"delta_s_q_r", "coverage_mean", "anchor_gap_mean"}, "retrieval by Q's embeddings misses or blurs the target where F's does not",
+        "quantization error in the layers that shape the final hidden states",
+        "open the per-layer error heatmap; keep more bits or a smaller group for its worst layers");
+    std::vector<std::string> fpFails;
+    for (const Gate& g : gates)
+        if (!g.pass && !g.fpPass)
+            fpFails.push_back(g.name);
+    if (!fpFails.empty())
+        out.push_back({"the FP model fails this gate too", "the probe set asks more than the model itself does",
+                       "read these gates relative to F; write probes closer to the model's domain", fpFails});
     return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/base/error.h"
 #include "core/base/file_hash.h"
+#include "core/base/runtime.h"
 #include "core/base/version.h"
 #include "core/io/model_loader.h"
 #include "core/quant/awq_result.h"
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 
 namespace awb {
 
@@ -122,6 +124,11 @@ DiagnoseResult runDiagnose(const DiagnoseOptions& o, JobContext& job)
     const std::string fpPath = o.model.empty() ? defaultModelPath() : o.model;
     const Model fp = loadModel(fpPath, lo);
     validateDriftSettings(o.settings, fp.config);
+    // Tiny models (stories260K: width 64) run their many small ops faster on one thread; larger ones
+    // keep the configured threads for their matmuls. Width 512 is a guess between the two, not measured.
+    std::optional<ScopedIntraOpThreads> oneThread;
+    if (fp.config.dim < 512)
+        oneThread.emplace(1);
     const std::vector<int64_t> evalTokens = encodeEvalText(*fp.tokenizer, o.evalText);
     r.seconds.emplace_back("load F + eval text", since(t));
 

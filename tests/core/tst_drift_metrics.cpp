@@ -278,6 +278,17 @@ private Q_SLOTS:
         QCOMPARE(rows.size(), size_t(1));
         QVERIFY(QString::fromStdString(rows[0].symptom).startsWith("the FP model fails"));
 
+        DriftSummary unstable = s; // λ spread: a sampling symptom when F is stable, F's own when not
+        unstable.lambdaFinalCv = 0.3;
+        rows = diagnose(evaluateGates(unstable));
+        QCOMPARE(rows.size(), size_t(1));
+        QCOMPARE(QString::fromStdString(rows[0].cause), QString("logit jitter amplified by sampling"));
+        unstable.lambdaFinalCvF = 0.3;
+        rows = diagnose(evaluateGates(unstable));
+        QCOMPARE(rows.size(), size_t(1));
+        QCOMPARE(rows[0].gates, (std::vector<std::string>{"lambda_final_cv"}));
+        QVERIFY(QString::fromStdString(rows[0].symptom).startsWith("the FP model fails"));
+
         DriftSummary flat = s; // gap 0.05 is "flattened" (gap <= 0.05 fails)
         flat.anchorGap = 0.05;
         QVERIFY(!gate(evaluateGates(flat), "anchor_gap_mean").pass);
