@@ -72,7 +72,7 @@ nlohmann::json diagnoseJson(const DiagnoseResult& r, const std::string& reportPa
         {"delta_s_r_anchor_fp", m.deltaSRAnchorF}, {"delta_s_r_anchor", m.deltaSRAnchor}, {"delta_s_null", m.deltaSNull},
         {"drift_mean", m.driftMean}, {"coverage_mean_fp", m.coverageF}, {"coverage_mean", m.coverage}, {"anchor_gap_mean_fp", m.anchorGapF},
         {"anchor_gap_mean", m.anchorGap}, {"lambda_convergent_rate_fp", m.lambdaConvergentRateF},
-        {"lambda_convergent_rate", m.lambdaConvergentRate}, {"lambda_flip_rate_fp", m.lambdaFlipRateF}, {"lambda_flip_rate", m.lambdaFlipRate},
+        {"lambda_convergent_rate", m.lambdaConvergentRate}, {"lambda_flip_rate_fp", finite(m.lambdaFlipRateF)}, {"lambda_flip_rate", m.lambdaFlipRate},
         {"lambda_lost_cases", m.lambdaLostCases}, {"lambda_final_cv_fp", m.lambdaFinalCvF}, {"lambda_final_cv", m.lambdaFinalCv},
         {"gates", gates}, {"diagnosis", diagnosis}, {"seconds", seconds}, {"seconds_total", r.totalSeconds},
         {"warnings", r.warnings}, {"report", reportPath.empty() ? nlohmann::json(nullptr) : nlohmann::json(reportPath)},

@@ -216,7 +216,7 @@ std::vector<int64_t> lambdaPrompt(const FpReference& r, const Model& model, cons
 }
 
 void lambdaRuns(const Model& model, const Model& ruler, const FpReference& r, const ModelSeries& rulerSeries, JobContext& job,
-                const std::string& stage, ModelSeries& out)
+                const std::string& stage, ModelSeries& out, bool flips, double& samplingSeconds)
 {
     const auto& s = r.settings;
     LambdaSeries& L = out.lambda;
@@ -226,7 +226,7 @@ void lambdaRuns(const Model& model, const Model& ruler, const FpReference& r, co
         bool shuffle;
     };
     std::vector<Variant> variants{{"k" + std::to_string(s.k), s.k, false}};
-    if (s.lambdaFlips) {
+    if (flips) {
         for (int64_t k : s.kVariants)
             if (k != s.k)
                 variants.push_back({"k" + std::to_string(k), k, false});
@@ -261,7 +261,9 @@ void lambdaRuns(const Model& model, const Model& ruler, const FpReference& r, co
         g.temperature = s.temperature;
         g.topP = s.topP;
         g.seeds = s.seeds;
+        const auto sampling = Clock::now();
         const auto answers = generateBatch(model, prompts, g, &job); // row = (c * 3 + p) * seeds + seed
+        samplingSeconds += since(sampling);
         // The same ruler for both models: F embeds every answer, centred by F's μ.
         at::Tensor e = centreNormalise(prefixPooledHidden(ruler, answers, checkpoints, &job), r.mu); // [R, steps, d]
         const at::Tensor toSections = deltaS(e.select(1, steps - 1), rulerSeries.sectionEmb); // [R, S]
@@ -293,7 +295,7 @@ void lambdaRuns(const Model& model, const Model& ruler, const FpReference& r, co
         job.report(v + 1, nV, stage);
     }
     int64_t convergent = 0;
-    L.flips.assign(static_cast<size_t>(nC), false);
+    L.flips.assign(nV > 1 ? static_cast<size_t>(nC) : 0, false);
     for (int64_t c = 0; c < nC; ++c) {
         convergent += L.caseLabels[0][static_cast<size_t>(c)] == LambdaLabel::Convergent;
         for (int64_t v = 1; v < nV; ++v)
@@ -315,8 +317,12 @@ void probeSeries(const Model& model, const Model& ruler, const FpReference& r, c
     seconds.emplace_back("embeddings+retrieval " + tag, since(t));
     job.report(1, 1, "retrieval " + tag);
     t = Clock::now();
-    lambdaRuns(model, ruler, r, rulerSeries ? *rulerSeries : out, job, "lambda " + tag, out);
-    seconds.emplace_back("lambda " + tag, since(t));
+    double sampling = 0;
+    const bool flips = rulerSeries ? r.settings.lambdaFlips : r.settings.lambdaFlipsFp; // rulerSeries is F's: this is Q
+    lambdaRuns(model, ruler, r, rulerSeries ? *rulerSeries : out, job, "lambda " + tag, out, flips, sampling);
+    const double total = since(t);
+    seconds.emplace_back("lambda sampling " + tag, sampling);
+    seconds.emplace_back("lambda ruler+labels " + tag, total - sampling);
 }
 
 double caseMean(const std::vector<CaseRetrieval>& cases, double CaseRetrieval::*field)
@@ -452,10 +458,10 @@ DriftComparison compareToReference(const FpReference& r, const Model& fp, const 
     for (size_t c = 0; c < Q.cases.size(); ++c) {
         const bool lost = F.lambda.caseLabels[0][c] == LambdaLabel::Convergent && Q.lambda.caseLabels[0][c] != LambdaLabel::Convergent;
         d.lambdaLost.push_back(lost);
-        flipsQ.push_back(lost || Q.lambda.flips[c]);
+        flipsQ.push_back(lost || (!Q.lambda.flips.empty() && Q.lambda.flips[c]));
     }
     m.lambdaLostCases = static_cast<double>(std::count(d.lambdaLost.begin(), d.lambdaLost.end(), true));
-    m.lambdaFlipRateF = share(F.lambda.flips);
+    m.lambdaFlipRateF = F.lambda.flips.empty() ? kNaN : share(F.lambda.flips);
     m.lambdaFlipRate = share(flipsQ);
     m.lambdaFinalCvF = mean(F.lambda.finalCv);
     m.lambdaFinalCv = mean(Q.lambda.finalCv);

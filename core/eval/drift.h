@@ -38,7 +38,9 @@ struct DriftSettings {
     int64_t lambdaTokens = 96, lambdaEvery = 16;
     double temperature = 0.7, topP = 0.9;
     std::vector<uint64_t> seeds{1, 2};
-    bool lambdaFlips = true;     // also sample the other k values and a shuffled header (4x the λ cost)
+    bool lambdaFlips = true;     // Q: also sample the other k values and a shuffled header (4x Q's λ cost)
+    bool lambdaFlipsFp = false;  // the same for F, whose own flip rate is only a reference: off, it keeps
+                                 // stories260K's whole diagnose under a minute on 2 shared cores
     uint64_t shuffleSeed = 7;
     LambdaThresholds lambda;
     GateThresholds gates;
@@ -67,7 +69,7 @@ struct LambdaSeries {
     std::vector<double> finalCv;                       // [case], base variant
     std::vector<std::vector<std::vector<int64_t>>> answers; // base variant's answer tokens [case][run]
     double convergentRate = 0;                         // share of cases → (base)
-    std::vector<bool> flips;                           // [case]: label differs in some variant
+    std::vector<bool> flips;                           // [case]: label differs in some variant (empty: not sampled)
 };
 
 // Everything measured on one model: the raw series of the report.

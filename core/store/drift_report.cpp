@@ -58,7 +58,7 @@ nlohmann::json settingsJson(const DriftSettings& s)
             {"free_tokens", s.freeTokens}, {"repetition_window", s.repetitionWindow}, {"repetition_threshold", s.repetitionThreshold},
             {"chunk_tokens", s.chunkTokens}, {"chunk_stride", s.chunkStride}, {"k", s.k}, {"k_variants", s.kVariants},
             {"lambda_tokens", s.lambdaTokens}, {"lambda_every", s.lambdaEvery}, {"temperature", s.temperature}, {"top_p", s.topP},
-            {"seeds", s.seeds}, {"lambda_flips", s.lambdaFlips}, {"shuffle_seed", s.shuffleSeed},
+            {"seeds", s.seeds}, {"lambda_flips", s.lambdaFlips}, {"lambda_flips_fp", s.lambdaFlipsFp}, {"shuffle_seed", s.shuffleSeed},
             {"lambda_convergent_last_delta", s.lambda.convergentLastDelta}, {"lambda_divergent_slope", s.lambda.divergentSlope},
             {"gates", {{"delta_ppl_percent", g.deltaPplPercent}, {"kl_mean", g.klMean}, {"top1_agreement", g.top1Agreement},
                        {"entropy_late_minus_early", g.entropyLateMinusEarly}, {"delta_s_q_r", g.deltaSQR}, {"drift_mean", g.driftMean},

@@ -20,6 +20,9 @@
 #include <ATen/ATen.h>
 #include <QtTest/QtTest>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
 
 using namespace awb;
 
@@ -29,14 +32,29 @@ const std::string kModel = kResources + "/models/stories260K/stories260K.bin";
 const std::string kEval = kResources + "/text/tinystories-valid-sample.txt";
 const std::string kProbes = kResources + "/probes/stories260K-probes.json";
 
-// Smaller than the defaults so the whole executable stays well under a minute on 2 shared cores.
+// Smaller than the defaults so the whole executable stays well under a minute on 2 shared cores:
+// λ's batched sampling is most of the cost (one seed, 32 tokens = 2 checkpoints).
 DriftSettings testSettings()
 {
     DriftSettings s;
     s.maxEvalWindows = 8;
     s.freeTokens = 128;
     s.lambdaFlips = false;
+    s.seeds = {1};
+    s.lambdaTokens = 32;
     return s;
+}
+
+// The first sections and cases of the default probe set, for the job-level tests.
+std::string writeSmallProbeSet(const QTemporaryDir& dir)
+{
+    std::ifstream in(kProbes);
+    nlohmann::json j = nlohmann::json::parse(in);
+    j["sections"] = nlohmann::json(std::vector<nlohmann::json>(j["sections"].begin(), j["sections"].begin() + 4));
+    j["cases"] = nlohmann::json::array({j["cases"][0], j["cases"][1]});
+    const std::string path = dir.filePath("small-probes.json").toStdString();
+    std::ofstream(path) << j.dump();
+    return path;
 }
 
 Model rtn(const Model& fp, int bits, int64_t group)
@@ -53,11 +71,13 @@ class TestDriftJob : public QObject {
     Model m_fp;
     FpReference m_ref;
     DriftComparison m_self, m_rtn3, m_awq4;
+    std::optional<ScopedIntraOpThreads> m_threads;
 
 private Q_SLOTS:
     void initTestCase()
     {
         configureRuntime();
+        m_threads.emplace(1); // as runDiagnose does for tiny models (core/base/runtime.h)
         m_fp = loadModel(kModel);
         JobContext job;
         m_ref = buildFpReference(m_fp, loadProbeSet(kProbes), encodeEvalText(*m_fp.tokenizer, kEval), testSettings(), job);
@@ -210,6 +230,7 @@ private Q_SLOTS:
         o.evalText = kEval;
         o.quant.wBit = 16;
         o.settings = testSettings();
+        o.probes = writeSmallProbeSet(dir);
         o.report = dir.filePath("r.h5").toStdString();
         JobContext job([](int64_t, int64_t, const std::string& stage) { return stage.rfind("lambda", 0) != 0; });
         QVERIFY_THROWS_EXCEPTION(Cancelled, runDiagnose(o, job));
@@ -227,6 +248,7 @@ private Q_SLOTS:
         o.quant = QuantConfig{4, 32, true};
         o.settings = testSettings();
         o.settings.maxEvalWindows = 2;
+        o.probes = writeSmallProbeSet(dir);
         o.report = dir.filePath("r.h5").toStdString();
         JobContext job;
         const DiagnoseResult r = runDiagnose(o, job);
