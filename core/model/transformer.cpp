@@ -92,31 +92,35 @@ at::Tensor attentionContext(const ModelConfig& c, const RopeTable& rope, const a
         kh = cacheK->slice(2, 0, startPos + T);
         vh = cacheV->slice(2, 0, startPos + T);
     }
-    // Grouped-query attention without copying k/v: [B, kv, group, T, hd] against [B, kv, 1, S, hd].
-    // The 1/sqrt(d) goes into q (T x d values rather than T x S scores).
+    // Grouped-query attention without copying k/v: the query heads that share a kv head are folded
+    // into the rows of one matrix, [B, kv, group * rows, hd] against [B, kv, S, hd], so every product
+    // is a plain batched GEMM. (Broadcasting a group axis instead made matmul expand and copy k and v
+    // at every call: with a long cache and a wide batch, as in batched sampling, most of a decode
+    // step.) The 1/sqrt(d) goes into q (T x d values rather than T x S scores).
     at::Tensor qg = qh.reshape({B, c.nKvHeads, group, T, c.headDim}) * (1.0 / std::sqrt(static_cast<double>(c.headDim)));
-    at::Tensor kT = kh.unsqueeze(2).transpose(-1, -2);
-    at::Tensor vg = vh.unsqueeze(2);
+    at::Tensor kT = kh.transpose(-1, -2); // [B, kv, hd, S]
     // Causal attention in blocks of query rows: a block only looks at keys up to its last row, which
     // skips most of the masked upper triangle (measured ~1.6x faster at T = 512 than one full square).
     constexpr int64_t kRowBlock = 64;
     std::vector<at::Tensor> parts;
     for (int64_t r0 = 0; r0 < T; r0 += kRowBlock) {
-        const int64_t r1 = std::min(T, r0 + kRowBlock);
+        const int64_t r1 = std::min(T, r0 + kRowBlock), rows = r1 - r0;
         const int64_t keys = startPos + r1; // query at absolute startPos + i sees keys j <= startPos + i
-        at::Tensor scores = at::matmul(qg.slice(3, r0, r1), kT.slice(4, 0, keys));
-        if (r1 - r0 > 1 || keys > startPos + r0 + 1) {
-            at::Tensor mask = at::ones({r1 - r0, keys}, at::kBool).triu(startPos + r0 + 1);
+        at::Tensor q = qg.slice(3, r0, r1).reshape({B, c.nKvHeads, group * rows, c.headDim});
+        at::Tensor scores = at::matmul(q, kT.slice(3, 0, keys)).view({B, c.nKvHeads, group, rows, keys});
+        if (rows > 1 || keys > startPos + r0 + 1) {
+            at::Tensor mask = at::ones({rows, keys}, at::kBool).triu(startPos + r0 + 1);
             scores.masked_fill_(mask, -std::numeric_limits<float>::infinity());
         }
         if (keyPadding.defined()) {
             // Real queries skip padded keys; a padded query keeps them (it sees only padding, and a
             // row of -inf would turn into NaN that later reaches real rows through 0 * NaN).
             at::Tensor padKeys = keyPadding.slice(1, 0, keys).view({B, 1, 1, 1, keys});
-            at::Tensor padQueries = keyPadding.slice(1, startPos + r0, startPos + r1).view({B, 1, 1, r1 - r0, 1});
+            at::Tensor padQueries = keyPadding.slice(1, startPos + r0, startPos + r1).view({B, 1, 1, rows, 1});
             scores.masked_fill_(padKeys & padQueries.logical_not(), -std::numeric_limits<float>::infinity());
         }
-        parts.push_back(at::matmul(at::softmax(scores, -1), vg.slice(3, 0, keys)));
+        at::Tensor probs = at::softmax(scores, -1).view({B, c.nKvHeads, group * rows, keys});
+        parts.push_back(at::matmul(probs, vh.slice(2, 0, keys)).view({B, c.nKvHeads, group, rows, c.headDim}));
     }
     at::Tensor ctx = parts.size() == 1 ? parts[0] : at::cat(parts, 3); // [B, kv, group, T, hd]
     return ctx.reshape({B, c.nHeads, T, c.headDim}).transpose(1, 2).reshape({B, T, c.qDim()});
