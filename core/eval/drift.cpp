@@ -59,8 +59,9 @@ void forEachWindowBatch(const Model& model, const std::vector<at::Tensor>& windo
 {
     at::NoGradGuard noGrad;
     RopeTable rope(model.config, seqLen);
-    const int64_t logitsPerWindow = seqLen * model.config.vocabSize * static_cast<int64_t>(sizeof(float));
-    const int64_t perBatch = std::max<int64_t>(1, std::min<int64_t>(8192 / seqLen, (int64_t(256) << 20) / logitsPerWindow));
+    PerplexityOptions po;
+    po.seqLen = seqLen;
+    const int64_t perBatch = windowsPerBatch(model, po);
     size_t i = 0;
     while (i < windows.size()) {
         size_t j = i;

@@ -137,8 +137,11 @@ private Q_SLOTS:
         const std::vector<std::vector<int64_t>> texts{m_fp.tokenizer->encode("Lily had a big red ball.", false),
                                                       m_fp.tokenizer->encode("The dog ran.", false), {}};
         at::Tensor together = pooledHidden(m_fp, texts);
-        for (size_t i = 0; i < texts.size(); ++i)
-            QVERIFY(at::allclose(together[static_cast<int64_t>(i)], pooledHidden(m_fp, {texts[i]})[0], 1e-5, 1e-6));
+        for (size_t i = 0; i < texts.size(); ++i) {
+            // Batch shapes change GEMM blocking, so equal up to rounding.
+            const double diff = (together[static_cast<int64_t>(i)] - pooledHidden(m_fp, {texts[i]})[0]).abs().max().item<double>();
+            QVERIFY2(diff < 1e-5, qPrintable(QString("text %1: max |diff| %2").arg(i).arg(diff)));
+        }
         // A prefix's pooled state from the long pass equals pooling the prefix alone (causal).
         at::Tensor prefixes = prefixPooledHidden(m_fp, {texts[0]}, {3, 100});
         const std::vector<int64_t> first3(texts[0].begin(), texts[0].begin() + 3);
