@@ -21,7 +21,8 @@ struct LayerErrorMap {
     at::Tensor relError;              // fp64 [blocks, linears]
 };
 
-// tokens: int64 [n, T] (e.g. calibration blocks). Throws ShapeError when the models' shapes differ.
+// tokens: int64 [n, T] (e.g. calibration blocks). Throws ShapeError when the models' shapes differ
+// (beyond an FFN that Q pads with zero channels, as AutoAWQ folders may).
 // job: progress per block, stage "layer error".
 LayerErrorMap layerErrors(const Model& fp, const Model& q, const at::Tensor& tokens, JobContext* job = nullptr);
 

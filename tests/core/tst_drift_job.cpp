@@ -3,6 +3,7 @@
 // by exactly 0 on every metric; w3 g32 RTN drifts more than w4 g32 AWQ; the job checks its inputs
 // before loading, honours cancel without leaving a report, and writes a report h5ls can read.
 // One FP reference (initTestCase) serves every comparison, as in a sweep.
+#include "core/awqformat/awq_export.h"
 #include "core/base/error.h"
 #include "core/base/runtime.h"
 #include "core/eval/drift.h"
@@ -193,6 +194,28 @@ private Q_SLOTS:
         QVERIFY(r3.top1Agreement < a4.top1Agreement);
         QVERIFY(r3.driftMean > a4.driftMean);
         QVERIFY(a4.klMean > 0);
+    }
+
+    void layerErrorOfAnAutoAwqFolderMatchesTheModelItCameFrom()
+    {
+        // The folder rotates RoPE halves (q/k rows permuted per head) and pads the FFN 172 -> 176;
+        // the per-layer error must see through both: same figures as the in-memory RTN model, up to
+        // the fp16 scales of the format.
+        QTemporaryDir dir;
+        AwqResult r;
+        r.method = "rtn";
+        r.quant = QuantConfig{4, 32, true};
+        r.modelPath = kModel;
+        const std::string out = dir.filePath("q").toStdString();
+        exportAutoAwq(m_fp, r, out, ExportOptions{});
+        LoadOptions lo;
+        lo.requireTokenizer = false;
+        const Model folder = loadModel(out, lo);
+        const at::Tensor tokens = m_ref.windows.front().unsqueeze(0);
+        const at::Tensor fromFolder = layerErrors(m_fp, folder, tokens).relError;
+        const at::Tensor inMemory = layerErrors(m_fp, applyAwqResult(m_fp, r), tokens).relError;
+        QVERIFY2(at::allclose(fromFolder, inMemory, 0.02, 1e-4),
+                 qPrintable(QString("max |diff| %1").arg((fromFolder - inMemory).abs().max().item<double>())));
     }
 
     void fpPassesRetrievalGatesOnMostCases()
