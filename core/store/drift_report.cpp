@@ -15,8 +15,6 @@ namespace {
 using namespace h5;
 constexpr int kVersion = 1;
 
-H5::StrType varString() { return H5::StrType(H5::PredType::C_S1, H5T_VARIABLE); }
-
 // A compound table of string and double columns; rows are given column-wise.
 struct Table {
     std::vector<std::string> stringCols, doubleCols;
@@ -31,7 +29,7 @@ void writeTable(H5::Group& g, const std::string& name, const Table& t)
     const size_t rowBytes = ns * sizeof(const char*) + nd * sizeof(double);
     H5::CompType type(rowBytes);
     for (size_t c = 0; c < ns; ++c)
-        type.insertMember(t.stringCols[c], c * sizeof(const char*), varString());
+        type.insertMember(t.stringCols[c], c * sizeof(const char*), utf8String());
     for (size_t c = 0; c < nd; ++c)
         type.insertMember(t.doubleCols[c], ns * sizeof(const char*) + c * sizeof(double), H5::PredType::NATIVE_DOUBLE);
     std::vector<unsigned char> buffer(rows * rowBytes);

@@ -37,7 +37,7 @@ void writeDoubles(H5::Group& g, const std::string& name, const std::vector<doubl
 
 void writeStrings(H5::Group& g, const std::string& name, const std::vector<std::string>& values)
 {
-    H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+    H5::StrType type = utf8String();
     std::vector<const char*> ptrs;
     for (const auto& v : values)
         ptrs.push_back(v.c_str());

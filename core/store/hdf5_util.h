@@ -9,10 +9,18 @@
 
 namespace awb::h5 {
 
+// Variable-length UTF-8 strings (labels such as "ΔS" and "→" are not ASCII).
+inline H5::StrType utf8String()
+{
+    H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+    type.setCset(H5T_CSET_UTF8);
+    return type;
+}
+
 template <typename Obj>
 void writeAttr(Obj& obj, const std::string& name, const std::string& value)
 {
-    H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+    H5::StrType type = utf8String();
     obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
 }
 template <typename Obj>
