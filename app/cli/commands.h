@@ -11,5 +11,6 @@ void addDemoCommand(CLI::App& app);
 void addQuantizeCommand(CLI::App& app);
 void addConvertCommand(CLI::App& app);
 void addExportCommand(CLI::App& app);
+void addDiagnoseCommand(CLI::App& app);
 
 } // namespace awb::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv)
     awb::cli::addQuantizeCommand(app);
     awb::cli::addConvertCommand(app);
     awb::cli::addExportCommand(app);
+    awb::cli::addDiagnoseCommand(app);
     awb::cli::addDemoCommand(app);
     try {
         app.parse(argc, argv);

@@ -25,6 +25,13 @@ void configureRuntime()
         at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
+ScopedIntraOpThreads::ScopedIntraOpThreads(int threads) : m_previous(at::get_num_threads())
+{
+    at::set_num_threads(std::max(1, threads));
+}
+
+ScopedIntraOpThreads::~ScopedIntraOpThreads() { at::set_num_threads(m_previous); }
+
 void releaseFreeMemory()
 {
     malloc_trim(0);

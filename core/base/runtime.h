@@ -21,4 +21,20 @@ void configureRuntime();
 // the page faults of reusing that memory.
 void releaseFreeMemory();
 
+// Sets libtorch's intra-op threads for a scope and restores them after. The setting is
+// process-wide, so use it only in a job that owns the process's tensor work (the CLI; one job at a
+// time in the GUI). Why: a tiny model's ops are too small to split, and with other work on the
+// cores the OpenMP team mostly waits for its members — measured on 2 loaded cores, stories260K's
+// free-running curve took 25.6 s with 2 threads and 1.6 s with 1 (bench/RESULTS.md).
+class ScopedIntraOpThreads {
+public:
+    explicit ScopedIntraOpThreads(int threads);
+    ~ScopedIntraOpThreads();
+    ScopedIntraOpThreads(const ScopedIntraOpThreads&) = delete;
+    ScopedIntraOpThreads& operator=(const ScopedIntraOpThreads&) = delete;
+
+private:
+    int m_previous;
+};
+
 } // namespace awb

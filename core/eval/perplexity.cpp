@@ -32,6 +32,12 @@ std::vector<at::Tensor> makeEvalWindows(const Model& model, const std::vector<in
     return windows;
 }
 
+int64_t windowsPerBatch(const Model& model, const PerplexityOptions& options)
+{
+    const int64_t logitsPerWindow = options.seqLen * model.config.vocabSize * static_cast<int64_t>(sizeof(float));
+    return std::max<int64_t>(1, std::min(options.batchTokens / options.seqLen, options.logitsBudgetBytes / logitsPerWindow));
+}
+
 PerplexityResult evaluatePerplexity(const Model& model, const std::vector<int64_t>& tokens, const PerplexityOptions& options,
                                     JobContext* job)
 {
@@ -41,9 +47,7 @@ PerplexityResult evaluatePerplexity(const Model& model, const std::vector<int64_
     PerplexityResult r;
     r.evalTokens = static_cast<int64_t>(tokens.size());
     r.windows = static_cast<int64_t>(windows.size());
-    const int64_t logitsPerWindow = options.seqLen * model.config.vocabSize * static_cast<int64_t>(sizeof(float));
-    const int64_t perBatch =
-        std::max<int64_t>(1, std::min(options.batchTokens / options.seqLen, options.logitsBudgetBytes / logitsPerWindow));
+    const int64_t perBatch = windowsPerBatch(model, options);
     size_t i = 0;
     while (i < windows.size()) {
         // batch windows of equal length (all but possibly the last one)

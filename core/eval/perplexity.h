@@ -28,6 +28,10 @@ struct PerplexityResult {
     double seconds = 0;
 };
 
+// Windows evaluated together under the options' token and logits bounds (at least 1); shared with the
+// drift metrics so their ppl_F is this function's figure.
+int64_t windowsPerBatch(const Model& model, const PerplexityOptions& options);
+
 // The protocol's windows, each [<= seqLen] int64 starting with BOS. Throws ArgumentError when
 // seqLen is below 2 or above the model's context.
 std::vector<at::Tensor> makeEvalWindows(const Model& model, const std::vector<int64_t>& tokens, int64_t seqLen);

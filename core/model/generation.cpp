@@ -72,4 +72,84 @@ GenerateResult generate(const Model& model, const GenerateOptions& o, JobContext
     return r;
 }
 
+std::vector<std::vector<int64_t>> generateBatch(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
+                                                const BatchGenerateOptions& o, JobContext* job)
+{
+    if (o.topP <= 0 || o.topP > 1)
+        throw ArgumentError("top-p must be in (0, 1]");
+    if (o.seeds.empty() || o.maxTokens < 0)
+        throw ArgumentError("batched generation needs at least one seed and maxTokens >= 0");
+    const int64_t nSeeds = static_cast<int64_t>(o.seeds.size());
+    const int64_t rows = static_cast<int64_t>(prompts.size()) * nSeeds;
+    std::vector<std::vector<int64_t>> out(static_cast<size_t>(rows));
+    if (prompts.empty() || o.maxTokens == 0)
+        return out;
+    size_t longest = 0, shortest = SIZE_MAX;
+    for (const auto& p : prompts) {
+        if (p.empty())
+            throw ArgumentError("batched generation: empty prompt (BOS expected)");
+        longest = std::max(longest, p.size());
+        shortest = std::min(shortest, p.size());
+    }
+    const int64_t promptLen = static_cast<int64_t>(longest);
+    const int64_t capacity = promptLen + o.maxTokens;
+    if (capacity > model.config.maxSeqLen)
+        throw ArgumentError("prompt of " + std::to_string(promptLen) + " tokens plus " + std::to_string(o.maxTokens) +
+                            " generated exceeds the model's context of " + std::to_string(model.config.maxSeqLen));
+    at::NoGradGuard noGrad;
+    const int64_t nPrompts = static_cast<int64_t>(prompts.size());
+    at::Tensor input = at::full({nPrompts, promptLen}, model.config.bosId, at::kLong);
+    at::Tensor padding = at::zeros({nPrompts, capacity}, at::kBool);
+    for (int64_t i = 0; i < nPrompts; ++i) {
+        const auto& p = prompts[static_cast<size_t>(i)];
+        const int64_t pad = promptLen - static_cast<int64_t>(p.size());
+        input[i].slice(0, pad).copy_(at::tensor(p, at::kLong));
+        padding[i].slice(0, 0, pad).fill_(true);
+    }
+    RopeTable rope(model.config, capacity);
+    KvCache cache(model.config, nPrompts, capacity);
+    if (shortest != longest)
+        cache.padding = padding; // left undefined when no row is padded: the exact unbatched attention
+    at::Tensor hidden = forwardHidden(model, rope, input, &cache).select(1, -1);
+    // Share each prompt's cache among its seeds instead of prefilling it once per seed.
+    if (nSeeds > 1) {
+        for (auto& k : cache.keys)
+            k = k.repeat_interleave(nSeeds, 0);
+        for (auto& v : cache.values)
+            v = v.repeat_interleave(nSeeds, 0);
+        if (cache.padding.defined())
+            cache.padding = cache.padding.repeat_interleave(nSeeds, 0);
+        hidden = hidden.repeat_interleave(nSeeds, 0);
+    }
+    const at::Tensor lmHead = asFloat(model.lmHead);
+    std::vector<std::mt19937_64> rngs;
+    for (int64_t r = 0; r < rows; ++r)
+        rngs.emplace_back(o.seeds[static_cast<size_t>(r % nSeeds)]);
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    std::vector<bool> done(static_cast<size_t>(rows), false);
+    int64_t active = rows;
+    for (int64_t step = 0; step < o.maxTokens && active > 0; ++step) {
+        if (job)
+            job->checkCancelled();
+        at::Tensor logits = applyLinear(hidden, lmHead); // [rows, V]
+        std::vector<int64_t> next(static_cast<size_t>(rows), model.config.bosId);
+        for (int64_t r = 0; r < rows; ++r) {
+            const double u = uniform(rngs[static_cast<size_t>(r)]); // drawn for finished rows too: keeps rows independent
+            if (done[static_cast<size_t>(r)])
+                continue;
+            const int64_t t = sampleToken(logits[r], o.temperature, o.topP, u);
+            if (o.stopAtEos && t == model.config.eosId) {
+                done[static_cast<size_t>(r)] = true;
+                --active;
+                continue;
+            }
+            out[static_cast<size_t>(r)].push_back(t);
+            next[static_cast<size_t>(r)] = t;
+        }
+        if (step + 1 < o.maxTokens && active > 0)
+            hidden = forwardHidden(model, rope, at::tensor(next, at::kLong).unsqueeze(1), &cache).select(1, -1);
+    }
+    return out;
+}
+
 } // namespace awb

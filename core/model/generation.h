@@ -30,6 +30,23 @@ struct GenerateResult {
 GenerateResult generate(const Model& model, const GenerateOptions& options, JobContext* job = nullptr,
                         const std::function<void(const std::string&)>& onText = {});
 
+struct BatchGenerateOptions {
+    int64_t maxTokens = 96;
+    double temperature = 0.0;
+    double topP = 1.0;
+    std::vector<uint64_t> seeds{0}; // each prompt is continued once per seed: rows = prompts x seeds
+    bool stopAtEos = true;          // a row that draws EOS ends there (the batch runs on for the others)
+};
+
+// Continues several prompts (token ids, BOS included) together: prompts of unequal length are
+// left-padded into one KV cache (KvCache::padding), each prompt is prefilled once and its cache
+// shared by its seeds. Row i * seeds + j draws what generate() draws for prompt i with seed j (the
+// same sampleToken and uniform sequence), up to the rounding of the batched pass. Returns the
+// generated tokens of each row (no prompt, no EOS). Throws ArgumentError when the longest prompt
+// plus maxTokens exceeds the context; job: cancel is checked at every step.
+std::vector<std::vector<int64_t>> generateBatch(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
+                                                const BatchGenerateOptions& options, JobContext* job = nullptr);
+
 // Picks the next token from fp32 logits [V]: argmax when temperature <= 0, else top-p sampling
 // with the given random draw u in [0, 1).
 int64_t sampleToken(const at::Tensor& logits, double temperature, double topP, double u);

@@ -36,22 +36,31 @@ struct KvCache {
     std::vector<at::Tensor> keys, values;
     int64_t length = 0; // positions already stored
     int64_t capacity;
+    // Optional bool [B, capacity]: true marks a left-padding position. Rows of a batch of prompts
+    // of unequal length are left-padded to one length so they can share this cache; real tokens never
+    // attend to padding (RoPE is relative, so the offset does not change their result). Undefined
+    // (the default) means no padding, and the attention is exactly the unpadded one.
+    at::Tensor padding;
 };
 
 // Attention of projected q [B,T,qDim], k, v [B,T,kvDim] (RoPE applied here) -> context [B,T,qDim].
 // With a cache, k/v are appended at startPos and attention covers all cached positions.
+// keyPadding (optional, bool [B, >= startPos+T]): see KvCache::padding.
 at::Tensor attentionContext(const ModelConfig& config, const RopeTable& rope, const at::Tensor& q, const at::Tensor& k,
-                            const at::Tensor& v, int64_t startPos, at::Tensor* cacheK = nullptr, at::Tensor* cacheV = nullptr);
+                            const at::Tensor& v, int64_t startPos, at::Tensor* cacheK = nullptr, at::Tensor* cacheV = nullptr,
+                            const at::Tensor& keyPadding = {});
 // Self-attention of an already normalised input, o_proj applied -> [B,T,dim].
 at::Tensor selfAttention(const ModelConfig& config, const RopeTable& rope, const BlockWeights& w, const at::Tensor& xNormed,
-                         int64_t startPos = 0, at::Tensor* cacheK = nullptr, at::Tensor* cacheV = nullptr);
+                         int64_t startPos = 0, at::Tensor* cacheK = nullptr, at::Tensor* cacheV = nullptr,
+                         const at::Tensor& keyPadding = {});
 // SwiGLU MLP of an already normalised input: down(silu(gate x) * up x); mlpHidden is the part
 // before down_proj, silu(gate x) * up x (down_proj's input).
 at::Tensor feedForward(const BlockWeights& w, const at::Tensor& xNormed);
 at::Tensor mlpHidden(const BlockWeights& w, const at::Tensor& xNormed);
 // One decoder block (weights must already be fp32, see blockAsFloat).
 at::Tensor blockForward(const ModelConfig& config, const RopeTable& rope, const BlockWeights& w, const at::Tensor& x,
-                        int64_t startPos = 0, at::Tensor* cacheK = nullptr, at::Tensor* cacheV = nullptr);
+                        int64_t startPos = 0, at::Tensor* cacheK = nullptr, at::Tensor* cacheV = nullptr,
+                        const at::Tensor& keyPadding = {});
 
 at::Tensor embedTokens(const Model& model, const at::Tensor& tokens); // [B,T] int64 -> [B,T,dim] fp32
 at::Tensor outputHidden(const Model& model, const at::Tensor& h);     // final RMSNorm
@@ -59,5 +68,8 @@ at::Tensor outputLogits(const Model& model, const at::Tensor& h);     // final n
 
 // Whole model: tokens [B,T] -> logits [B,T,V] fp32. With a cache, continues from cache->length.
 at::Tensor forward(const Model& model, const RopeTable& rope, const at::Tensor& tokens, KvCache* cache = nullptr);
+// The same pass without lm_head: final-norm hidden states [B,T,dim] fp32 (what the drift metrics
+// pool into embeddings; forward() is lm_head applied to exactly this).
+at::Tensor forwardHidden(const Model& model, const RopeTable& rope, const at::Tensor& tokens, KvCache* cache = nullptr);
 
 } // namespace awb

@@ -1,6 +1,7 @@
 #include "core/store/result_store.h"
 
 #include "core/base/error.h"
+#include "core/store/hdf5_util.h"
 
 #include <ATen/ATen.h>
 #include <H5Cpp.h>
@@ -11,52 +12,8 @@
 namespace awb {
 
 namespace {
+using namespace h5;
 constexpr int kVersion = 1;
-
-template <typename Obj>
-void writeAttr(Obj& obj, const std::string& name, const std::string& value)
-{
-    H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-    obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
-}
-template <typename Obj>
-void writeAttr(Obj& obj, const std::string& name, double value)
-{
-    obj.createAttribute(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(H5S_SCALAR)).write(H5::PredType::NATIVE_DOUBLE, &value);
-}
-template <typename Obj>
-std::string readStringAttr(const Obj& obj, const std::string& name)
-{
-    H5::Attribute a = obj.openAttribute(name);
-    std::string value;
-    a.read(a.getStrType(), value);
-    return value;
-}
-template <typename Obj>
-double readDoubleAttr(const Obj& obj, const std::string& name)
-{
-    double v = 0;
-    obj.openAttribute(name).read(H5::PredType::NATIVE_DOUBLE, &v);
-    return v;
-}
-
-void writeTensor(H5::Group& g, const std::string& name, const at::Tensor& t)
-{
-    at::Tensor c = t.to(at::kFloat).contiguous();
-    std::vector<hsize_t> dims(c.sizes().begin(), c.sizes().end());
-    H5::DataSet ds = g.createDataSet(name, H5::PredType::NATIVE_FLOAT, H5::DataSpace(static_cast<int>(dims.size()), dims.data()));
-    ds.write(c.data_ptr<float>(), H5::PredType::NATIVE_FLOAT);
-}
-at::Tensor readTensor(const H5::Group& g, const std::string& name)
-{
-    H5::DataSet ds = g.openDataSet(name);
-    H5::DataSpace space = ds.getSpace();
-    std::vector<hsize_t> dims(space.getSimpleExtentNdims());
-    space.getSimpleExtentDims(dims.data());
-    at::Tensor t = at::empty(std::vector<int64_t>(dims.begin(), dims.end()), at::kFloat);
-    ds.read(t.data_ptr<float>(), H5::PredType::NATIVE_FLOAT);
-    return t;
-}
 
 std::vector<std::string> splitCommas(const std::string& s)
 {

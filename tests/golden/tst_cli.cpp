@@ -39,7 +39,7 @@ private Q_SLOTS:
     {
         const Run r = runCli({"--help"});
         QCOMPARE(r.code, 0);
-        for (const char* cmd : {"generate", "eval", "inspect", "quantize", "convert", "export", "demo"})
+        for (const char* cmd : {"generate", "eval", "inspect", "quantize", "convert", "export", "diagnose", "demo"})
             QVERIFY2(r.out.contains(cmd), cmd);
         const Run e = runCli({"eval", "--help"});
         QCOMPARE(e.code, 0);
@@ -54,6 +54,31 @@ private Q_SLOTS:
         QCOMPARE(j["tokens"].get<int>(), 15507);
         QVERIFY(std::abs(j["ppl"].get<double>() / 5.8298 - 1) < 5e-5); // reference to 4 decimals
         QVERIFY(j["seconds"].get<double>() > 0);
+    }
+
+    void diagnoseOfFpAgainstItselfPrintsZeroDriftAsJson()
+    {
+        QTemporaryDir dir;
+        const QString report = dir.filePath("drift.h5");
+        const Run r = runCli({"diagnose", "--w-bit", "16", "--eval", kResources + "/text/tinystories-valid-sample.txt", "--max-windows",
+                              "2", "--no-lambda-flips", "--report", report, "--json"});
+        QCOMPARE(r.code, 0);
+        const auto j = lastJsonLine(r.out);
+        for (const char* key : {"ppl_fp", "ppl_q", "kl_mean", "kl_p99", "top1_agreement", "entropy_onset_fp", "entropy_onset_q", "delta_s_q_r",
+                                "delta_s_r_anchor", "delta_s_null", "drift_mean", "coverage_mean", "anchor_gap_mean",
+                                "lambda_convergent_rate", "gates", "diagnosis"})
+            QVERIFY2(j.contains(key), key);
+        QCOMPARE(j["ppl_q"].get<double>(), j["ppl_fp"].get<double>());
+        QCOMPARE(j["kl_mean"].get<double>(), 0.0);
+        QCOMPARE(j["top1_agreement"].get<double>(), 1.0);
+        QCOMPARE(j["drift_mean"].get<double>(), 0.0);
+        QVERIFY(j["entropy_onset_q"] == j["entropy_onset_fp"]); // null when there is no onset
+        QVERIFY(j["gates"]["kl_mean"]["pass"].get<bool>());
+        QVERIFY(j["gates"]["kl_mean"].contains("threshold"));
+        QVERIFY(j["diagnosis"].is_array());
+        QVERIFY(r.err.contains("gates"));
+        QVERIFY(QFile::exists(report));
+        QVERIFY(!QFile::exists(report + ".tmp"));
     }
 
     void greedyGenerateIsDeterministicAndSamplingIsSeeded()
@@ -163,7 +188,7 @@ private Q_SLOTS:
         const Run v = runCli({"--version"});
         QCOMPARE(v.code, 0);
         QVERIFY(v.out.startsWith("awb "));
-        for (const char* cmd : {"inspect", "generate", "eval", "quantize", "convert", "export", "demo"}) {
+        for (const char* cmd : {"inspect", "generate", "eval", "quantize", "convert", "export", "diagnose", "demo"}) {
             const Run h = runCli({cmd, "--help"});
             QCOMPARE(h.code, 0);
             QVERIFY2(h.out.contains("--"), cmd);
@@ -189,6 +214,11 @@ private Q_SLOTS:
         QTest::newRow("missing text file") << QStringList{"eval", "--text", "/nonexistent.txt"} << 1 << "/nonexistent.txt";
         QTest::newRow("missing model") << QStringList{"inspect", "--model", "/nonexistent.bin"} << 1 << "/nonexistent.bin";
         QTest::newRow("missing tokenizer") << QStringList{"generate", "--model", "@copy", "--max-tokens", "3"} << 1 << "no tokenizer found";
+        const QString tiny = kResources + "/text/tinystories-valid-sample.txt";
+        QTest::newRow("diagnose without Q") << QStringList{"diagnose", "--eval", tiny} << 2 << "--w-bit";
+        QTest::newRow("diagnose awq without calib") << QStringList{"diagnose", "--eval", tiny, "--w-bit", "4"} << 2 << "--calib";
+        QTest::newRow("diagnose bad w-bit") << QStringList{"diagnose", "--eval", tiny, "--w-bit", "9", "--method", "rtn"} << 2 << "outside 2..8";
+        QTest::newRow("diagnose missing probes") << QStringList{"diagnose", "--eval", tiny, "--w-bit", "16", "--probes", "/nonexistent-probes.json"} << 1 << "/nonexistent-probes.json";
         QTest::newRow("truncated model") << QStringList{"inspect", "--model", "@truncated"} << 1 << "truncated";
         QTest::newRow("rtn with --calib") << QStringList{"quantize", "--method", "rtn", "--w-bit", "4", "--group-size", "32", "--calib", "tinystories"}
                                           << 2 << "--method rtn does not calibrate";

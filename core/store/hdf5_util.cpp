@@ -1,0 +1,50 @@
+#include "core/store/hdf5_util.h"
+
+namespace awb::h5 {
+
+void writeTensor(H5::Group& g, const std::string& name, const at::Tensor& t)
+{
+    at::Tensor c = t.contiguous();
+    H5::PredType type = H5::PredType::NATIVE_FLOAT;
+    switch (c.scalar_type()) {
+    case at::kDouble: type = H5::PredType::NATIVE_DOUBLE; break;
+    case at::kLong: type = H5::PredType::NATIVE_INT64; break;
+    case at::kChar: type = H5::PredType::NATIVE_INT8; break;
+    case at::kBool: c = c.to(at::kChar); type = H5::PredType::NATIVE_INT8; break;
+    default: c = c.to(at::kFloat).contiguous(); break;
+    }
+    std::vector<hsize_t> dims(c.sizes().begin(), c.sizes().end());
+    H5::DataSet ds = g.createDataSet(name, type, H5::DataSpace(static_cast<int>(dims.size()), dims.data()));
+    if (c.numel() > 0)
+        ds.write(c.data_ptr(), type);
+}
+
+at::Tensor readTensor(const H5::Group& g, const std::string& name)
+{
+    H5::DataSet ds = g.openDataSet(name);
+    H5::DataSpace space = ds.getSpace();
+    std::vector<hsize_t> dims(space.getSimpleExtentNdims());
+    space.getSimpleExtentDims(dims.data());
+    at::Tensor t = at::empty(std::vector<int64_t>(dims.begin(), dims.end()), at::kFloat);
+    ds.read(t.data_ptr<float>(), H5::PredType::NATIVE_FLOAT);
+    return t;
+}
+
+void writeDoubles(H5::Group& g, const std::string& name, const std::vector<double>& values)
+{
+    writeTensor(g, name, at::tensor(values, at::kDouble));
+}
+
+void writeStrings(H5::Group& g, const std::string& name, const std::vector<std::string>& values)
+{
+    H5::StrType type = utf8String();
+    std::vector<const char*> ptrs;
+    for (const auto& v : values)
+        ptrs.push_back(v.c_str());
+    hsize_t n = ptrs.size();
+    H5::DataSet ds = g.createDataSet(name, type, H5::DataSpace(1, &n));
+    if (n)
+        ds.write(ptrs.data(), type);
+}
+
+} // namespace awb::h5

@@ -1,0 +1,53 @@
+#pragma once
+// Small HDF5 helpers shared by the stores in this folder (include only from .cpp files: HDF5 headers
+// stay out of the public API). Strings are variable-length; numbers are written as doubles or the
+// tensor's own type.
+#include <ATen/ATen.h>
+#include <H5Cpp.h>
+#include <string>
+#include <vector>
+
+namespace awb::h5 {
+
+// Variable-length UTF-8 strings (labels such as "ΔS" and "→" are not ASCII).
+inline H5::StrType utf8String()
+{
+    H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+    type.setCset(H5T_CSET_UTF8);
+    return type;
+}
+
+template <typename Obj>
+void writeAttr(Obj& obj, const std::string& name, const std::string& value)
+{
+    H5::StrType type = utf8String();
+    obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
+}
+template <typename Obj>
+void writeAttr(Obj& obj, const std::string& name, double value)
+{
+    obj.createAttribute(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(H5S_SCALAR)).write(H5::PredType::NATIVE_DOUBLE, &value);
+}
+template <typename Obj>
+std::string readStringAttr(const Obj& obj, const std::string& name)
+{
+    H5::Attribute a = obj.openAttribute(name);
+    std::string value;
+    a.read(a.getStrType(), value);
+    return value;
+}
+template <typename Obj>
+double readDoubleAttr(const Obj& obj, const std::string& name)
+{
+    double v = 0;
+    obj.openAttribute(name).read(H5::PredType::NATIVE_DOUBLE, &v);
+    return v;
+}
+
+// A float32 / float64 / int64 / int8 tensor as a dataset of its dtype and shape (other dtypes: fp32).
+void writeTensor(H5::Group& g, const std::string& name, const at::Tensor& t);
+at::Tensor readTensor(const H5::Group& g, const std::string& name); // as float32
+void writeDoubles(H5::Group& g, const std::string& name, const std::vector<double>& values);
+void writeStrings(H5::Group& g, const std::string& name, const std::vector<std::string>& values);
+
+} // namespace awb::h5
