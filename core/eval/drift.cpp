@@ -50,32 +50,6 @@ std::vector<at::Tensor> makeEvalWindowsForDrift(const Model& model, const std::v
     return windows;
 }
 
-// The eval windows in the batches evaluatePerplexity() uses (equal lengths, its token and logits
-// bounds), so ppl_F here is the figure `awb eval` prints. fn gets the first window's index, the
-// batch [b, L] and its log-probabilities [b, L-1, V].
-template <typename Fn>
-void forEachWindowBatch(const Model& model, const std::vector<at::Tensor>& windows, int64_t seqLen, JobContext& job,
-                        const std::string& stage, Fn fn)
-{
-    at::NoGradGuard noGrad;
-    RopeTable rope(model.config, seqLen);
-    PerplexityOptions po;
-    po.seqLen = seqLen;
-    const int64_t perBatch = windowsPerBatch(model, po);
-    size_t i = 0;
-    while (i < windows.size()) {
-        size_t j = i;
-        std::vector<at::Tensor> batch;
-        while (j < windows.size() && static_cast<int64_t>(batch.size()) < perBatch && windows[j].size(0) == windows[i].size(0))
-            batch.push_back(windows[j++]);
-        at::Tensor input = at::stack(batch);
-        at::Tensor logProbs = at::log_softmax(forward(model, rope, input).slice(1, 0, -1), -1);
-        fn(i, input, logProbs);
-        i = j;
-        job.report(static_cast<int64_t>(i), static_cast<int64_t>(windows.size()), stage);
-    }
-}
-
 // Teacher-forced ppl and entropy of one model; keep (optional) receives the log-probs per window.
 void teacherForced(const Model& model, const std::vector<at::Tensor>& windows, const DriftSettings& s, JobContext& job,
                    const std::string& stage, ModelSeries& out, std::vector<at::Tensor>* keep,
@@ -84,7 +58,9 @@ void teacherForced(const Model& model, const std::vector<at::Tensor>& windows, c
     out.entropy = at::full({static_cast<int64_t>(windows.size()), s.seqLen - 1}, kNaN, at::kFloat);
     out.totalNll = 0;
     out.scoredTokens = 0;
-    forEachWindowBatch(model, windows, s.seqLen, job, stage, [&](size_t first, const at::Tensor& input, const at::Tensor& logProbs) {
+    PerplexityOptions po;
+    po.seqLen = s.seqLen;
+    forEachWindowBatch(model, windows, po, &job, stage, [&](size_t first, const at::Tensor& input, const at::Tensor& logProbs) {
         at::Tensor targets = input.slice(1, 1).unsqueeze(-1);
         out.totalNll -= logProbs.gather(-1, targets).to(at::kDouble).sum().item<double>();
         out.scoredTokens += targets.numel();

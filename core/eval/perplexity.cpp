@@ -38,15 +38,11 @@ int64_t windowsPerBatch(const Model& model, const PerplexityOptions& options)
     return std::max<int64_t>(1, std::min(options.batchTokens / options.seqLen, options.logitsBudgetBytes / logitsPerWindow));
 }
 
-PerplexityResult evaluatePerplexity(const Model& model, const std::vector<int64_t>& tokens, const PerplexityOptions& options,
-                                    JobContext* job)
+void forEachWindowBatch(const Model& model, const std::vector<at::Tensor>& windows, const PerplexityOptions& options, JobContext* job,
+                        const std::string& stage, const WindowBatchFn& fn)
 {
-    const auto start = std::chrono::steady_clock::now();
-    const auto windows = makeEvalWindows(model, tokens, options.seqLen);
+    at::NoGradGuard noGrad;
     RopeTable rope(model.config, options.seqLen);
-    PerplexityResult r;
-    r.evalTokens = static_cast<int64_t>(tokens.size());
-    r.windows = static_cast<int64_t>(windows.size());
     const int64_t perBatch = windowsPerBatch(model, options);
     size_t i = 0;
     while (i < windows.size()) {
@@ -55,16 +51,28 @@ PerplexityResult evaluatePerplexity(const Model& model, const std::vector<int64_
         std::vector<at::Tensor> batch;
         while (j < windows.size() && static_cast<int64_t>(batch.size()) < perBatch && windows[j].size(0) == windows[i].size(0))
             batch.push_back(windows[j++]);
-        at::Tensor input = at::stack(batch);
-        at::Tensor logits = forward(model, rope, input);
-        at::Tensor logProbs = at::log_softmax(logits.slice(1, 0, -1), -1);
-        at::Tensor targets = input.slice(1, 1).unsqueeze(-1);
-        r.totalNll -= logProbs.gather(-1, targets).to(at::kDouble).sum().item<double>();
-        r.scoredTokens += targets.numel();
+        const at::Tensor input = at::stack(batch);
+        const at::Tensor logProbs = at::log_softmax(forward(model, rope, input).slice(1, 0, -1), -1);
+        fn(i, input, logProbs);
         i = j;
         if (job)
-            job->report(static_cast<int64_t>(i), static_cast<int64_t>(windows.size()), "perplexity");
+            job->report(static_cast<int64_t>(i), static_cast<int64_t>(windows.size()), stage);
     }
+}
+
+PerplexityResult evaluatePerplexity(const Model& model, const std::vector<int64_t>& tokens, const PerplexityOptions& options,
+                                    JobContext* job)
+{
+    const auto start = std::chrono::steady_clock::now();
+    const auto windows = makeEvalWindows(model, tokens, options.seqLen);
+    PerplexityResult r;
+    r.evalTokens = static_cast<int64_t>(tokens.size());
+    r.windows = static_cast<int64_t>(windows.size());
+    forEachWindowBatch(model, windows, options, job, "perplexity", [&](size_t, const at::Tensor& input, const at::Tensor& logProbs) {
+        const at::Tensor targets = input.slice(1, 1).unsqueeze(-1);
+        r.totalNll -= logProbs.gather(-1, targets).to(at::kDouble).sum().item<double>();
+        r.scoredTokens += targets.numel();
+    });
     r.ppl = std::exp(r.totalNll / static_cast<double>(r.scoredTokens));
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return r;

@@ -5,6 +5,8 @@
 #include "core/model/model.h"
 
 #include <ATen/Tensor.h>
+#include <functional>
+#include <string>
 #include <vector>
 
 namespace awb {
@@ -35,6 +37,14 @@ int64_t windowsPerBatch(const Model& model, const PerplexityOptions& options);
 // The protocol's windows, each [<= seqLen] int64 starting with BOS. Throws ArgumentError when
 // seqLen is below 2 or above the model's context.
 std::vector<at::Tensor> makeEvalWindows(const Model& model, const std::vector<int64_t>& tokens, int64_t seqLen);
+
+// Runs windows through the model in batches of equal-length windows (windowsPerBatch bounds them):
+// fn receives the index of the batch's first window, the batch [b, L] and the log-probabilities of
+// each next token [b, L-1, V] (fp32). Reports progress under `stage` (job may be null). The one
+// batching rule of perplexity and the drift metrics, so that their ppl_F is awb eval's figure.
+using WindowBatchFn = std::function<void(size_t first, const at::Tensor& input, const at::Tensor& logProbs)>;
+void forEachWindowBatch(const Model& model, const std::vector<at::Tensor>& windows, const PerplexityOptions& options, JobContext* job,
+                        const std::string& stage, const WindowBatchFn& fn);
 
 PerplexityResult evaluatePerplexity(const Model& model, const std::vector<int64_t>& tokens, const PerplexityOptions& options,
                                     JobContext* job = nullptr);
