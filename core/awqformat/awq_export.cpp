@@ -232,7 +232,7 @@ void exportAutoAwq(const Model& fp, const AwqResult& result, const std::string& 
             const auto lp = std::find_if(plans.begin(), plans.end(),
                                          [&](const LinearPlan& p) { return relativeName == hfLinearRelative(p.name) + ".weight"; });
             if (lp == plans.end()) { // norms keep the source dtype; biases are fp16 as AutoAWQ writes them
-                const bool bias = relativeName.size() > 5 && relativeName.compare(relativeName.size() - 5, 5, ".bias") == 0;
+                const bool bias = isHfBias(relativeName);
                 tensors.emplace_back(name, bias ? half(w) : keep(w));
                 return;
             }

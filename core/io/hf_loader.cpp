@@ -43,7 +43,7 @@ Model loadHfFolder(const std::string& dir)
         BlockWeights b;
         b.forEachTensor([&](const std::string& name, at::Tensor& t) {
             const std::string full = hfLayerPrefix(i) + name;
-            if (name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0)
+            if (isHfBias(name))
                 t = shards.getOptional(full); // Qwen2's q/k/v biases
             else if (!awq || name == kHfAttnNorm || name == kHfFfnNorm)
                 t = shards.get(full);

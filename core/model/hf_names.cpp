@@ -17,6 +17,12 @@ bool isAttentionLinear(const std::string& linear)
     return linear == "q_proj" || linear == "k_proj" || linear == "v_proj" || linear == "o_proj";
 }
 
+bool isHfBias(const std::string& name)
+{
+    static const std::string tail = ".bias";
+    return name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+}
+
 std::string hfLayerPrefix(int64_t layer) { return "model.layers." + std::to_string(layer) + "."; }
 
 std::string hfLinearRelative(const std::string& linear)

@@ -19,6 +19,8 @@ inline constexpr const char* kHfFfnNorm = "post_attention_layernorm.weight";   /
 // up_proj, down_proj.
 const std::vector<std::string>& hfLinearNames();
 bool isAttentionLinear(const std::string& linear);
+// Whether a (relative or full) tensor name is a bias, e.g. "self_attn.q_proj.bias".
+bool isHfBias(const std::string& name);
 // "model.layers.3."
 std::string hfLayerPrefix(int64_t layer);
 // "self_attn.q_proj", "mlp.up_proj"; throws ShapeError for a name that is not a block linear.

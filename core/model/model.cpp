@@ -128,7 +128,7 @@ void Model::validateShapes(const std::string& source) const
         throw ShapeError(source + ": " + std::to_string(blocks.size()) + " layers found, config says " + std::to_string(c.nLayers));
     for (int64_t i = 0; i < c.nLayers; ++i)
         blocks[i].forEachTensor([&](const std::string& name, const at::Tensor& t) {
-            const bool bias = name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
+            const bool bias = isHfBias(name);
             if (!bias || c.qkvBias)
                 check(t, blockTensorShape(c, name), hfLayerPrefix(i) + name);
         });
