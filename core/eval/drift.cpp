@@ -8,6 +8,7 @@
 #include "core/model/transformer.h"
 
 #include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -311,6 +312,24 @@ double caseMean(const std::vector<CaseRetrieval>& cases, double CaseRetrieval::*
 }
 } // namespace
 
+nlohmann::json toJson(const DriftSettings& s)
+{
+    const auto& g = s.gates;
+    return {{"seq_len", s.seqLen}, {"max_eval_windows", s.maxEvalWindows}, {"entropy_block", s.entropyBlock},
+            {"onset_min_block", s.onset.minBlock}, {"onset_rise", s.onset.rise}, {"onset_consecutive", s.onset.consecutive},
+            {"free_tokens", s.freeTokens}, {"repetition_window", s.repetitionWindow}, {"repetition_threshold", s.repetitionThreshold},
+            {"chunk_tokens", s.chunkTokens}, {"chunk_stride", s.chunkStride}, {"k", s.k}, {"k_variants", s.kVariants},
+            {"lambda_tokens", s.lambdaTokens}, {"lambda_every", s.lambdaEvery}, {"temperature", s.temperature}, {"top_p", s.topP},
+            {"seeds", s.seeds}, {"lambda_flips", s.lambdaFlips}, {"lambda_flips_fp", s.lambdaFlipsFp}, {"shuffle_seed", s.shuffleSeed},
+            {"lambda_convergent_last_delta", s.lambda.convergentLastDelta}, {"lambda_divergent_slope", s.lambda.divergentSlope},
+            {"gates", {{"delta_ppl_percent", g.deltaPplPercent}, {"kl_mean", g.klMean}, {"top1_agreement", g.top1Agreement},
+                       {"entropy_late_minus_early", g.entropyLateMinusEarly}, {"delta_s_q_r", g.deltaSQR}, {"drift_mean", g.driftMean},
+                       {"coverage_mean", g.coverage}, {"anchor_gap_mean", g.anchorGap}, {"lambda_lost_cases", g.lambdaLostCases},
+                       {"lambda_final_cv", g.lambdaFinalCv}}},
+            {"calibration_sanity", {{"js_divergence", s.calibration.jsDivergence}, {"delta_s", s.calibration.deltaS},
+                                    {"short_share", s.calibration.shortShare}}}};
+}
+
 void validateDriftSettings(const DriftSettings& s, const ModelConfig& config)
 {
     if (s.seqLen < 2 || s.seqLen > config.maxSeqLen)
@@ -361,6 +380,8 @@ FpReference buildFpReference(const Model& fp, const ProbeSet& probes, const std:
     auto t = Clock::now();
     teacherForced(fp, r.windows, settings, job, "logits F", r.fp, &r.logProbs);
     r.seconds.emplace_back("teacher-forced F", since(t));
+    if (!r.hasProbes())
+        return r;
     t = Clock::now();
     r.mu = pooledHidden(fp, allProbeTexts(r), &job).mean(0);
     r.seconds.emplace_back("mu F", since(t));
@@ -394,7 +415,8 @@ DriftComparison compareToReference(const FpReference& r, const Model& fp, const 
         positions += kl.numel();
     });
     d.seconds.emplace_back("teacher-forced Q", since(t));
-    probeSeries(q, fp, r, &r.fp, job, "Q", d.q, d.seconds);
+    if (r.hasProbes())
+        probeSeries(q, fp, r, &r.fp, job, "Q", d.q, d.seconds);
 
     const ModelSeries& F = r.fp;
     const ModelSeries& Q = d.q;
@@ -409,6 +431,12 @@ DriftComparison compareToReference(const FpReference& r, const Model& fp, const 
     m.onsetF = onsetTokens(F.onsetBlock, s.entropyBlock);
     m.onsetQ = onsetTokens(Q.onsetBlock, s.entropyBlock);
     m.entropyLateMinusEarly = lateMinusEarly(F.entropyBlocks, Q.entropyBlocks);
+    m.probed = r.hasProbes();
+    if (!m.probed) {
+        d.gates = evaluateGates(m, s.gates);
+        d.diagnosis = diagnose(d.gates);
+        return d;
+    }
     m.freeOnsetF = onsetTokens(F.freeOnsetBlock, s.entropyBlock);
     m.freeOnsetQ = onsetTokens(Q.freeOnsetBlock, s.entropyBlock);
     auto share = [](const std::vector<bool>& v) {

@@ -18,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -93,7 +94,9 @@ struct ModelSeries {
 
 struct FpReference {
     DriftSettings settings;
-    ProbeSet probes;
+    ProbeSet probes; // empty (no sections): logit drift and teacher-forced entropy only, as a sweep
+                     // without --probes measures; every probe series below is then empty
+    bool hasProbes() const { return !probes.sections.empty(); }
     std::vector<std::vector<int64_t>> sectionTokens, questionTokens, freePromptTokens;
     std::vector<std::array<std::vector<int64_t>, 3>> paraphraseTokens;
     ChunkedCorpus corpus;
@@ -116,6 +119,9 @@ struct DriftComparison {
     std::vector<DiagnosisRow> diagnosis;
     std::vector<std::pair<std::string, double>> seconds;
 };
+
+// Every setting, as reports and sweep plans record them.
+nlohmann::json toJson(const DriftSettings& settings);
 
 // Throws ArgumentError for impossible settings (checked before any model work) and when the model
 // has no tokenizer.
