@@ -236,6 +236,47 @@ private Q_SLOTS:
         QCOMPARE(csv.readAll().count('\n'), 5); // header + 4 points
     }
 
+    // The documented Slurm example (packaging/slurm, docs/sweeps.md), run as two array tasks would
+    // run it, then its merge step: the merged table equals one run of the whole sweep.
+    void slurmArrayExampleShardsAndMerges()
+    {
+        QTemporaryDir dir;
+        const QString scripts = kResources + "/../packaging/slurm/"; // resources/ is at the source root
+        const QStringList sweepArgs = {"--model", kModel, "--method", "rtn", "--eval", kResources + "/text/tinystories-valid-sample.txt",
+                                       "--w-bit", "3,4", "--group-size", "32,64", "--max-windows", "4"};
+        auto runScript = [&](const QString& script, const QStringList& args, const QStringList& env) {
+            QProcess p;
+            QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+            e.insert("AWB", kCli);
+            for (const auto& kv : env)
+                e.insert(kv.section('=', 0, 0), kv.section('=', 1));
+            p.setProcessEnvironment(e);
+            p.start("bash", QStringList{scripts + script} + args);
+            p.waitForFinished(600000);
+            return Run{p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+        };
+        const QString out = dir.filePath("array");
+        for (int k = 1; k <= 2; ++k) {
+            const Run task = runScript("awb-sweep-array.sh", QStringList{out, "--"} + sweepArgs,
+                                       {"SLURM_ARRAY_TASK_ID=" + QString::number(k), "SLURM_ARRAY_TASK_COUNT=2"});
+            QVERIFY2(task.code == 0, qPrintable(task.err));
+            QCOMPARE(lastJsonLine(task.out)["ran"].size(), size_t(2));
+        }
+        const Run merge = runScript("awb-sweep-merge.sh", {out}, {});
+        QVERIFY2(merge.code == 0, qPrintable(merge.err));
+        QVERIFY(QFile::exists(out + "/sweep.h5") && QFile::exists(out + "/sweep.csv"));
+        const Run whole = runCli(QStringList{"sweep"} + sweepArgs + QStringList{"--out", dir.filePath("whole.h5"), "--json"});
+        QCOMPARE(whole.code, 0);
+        auto metrics = [](nlohmann::json points) { // without this run's time and memory
+            for (auto& p : points)
+                for (const char* k : {"quantize_seconds", "eval_seconds", "wall_seconds", "process_peak_rss_mib"})
+                    p.erase(k);
+            return points;
+        };
+        QCOMPARE(metrics(lastJsonLine(merge.out)["points"]), metrics(lastJsonLine(whole.out)["points"]));
+        QCOMPARE(runScript("awb-sweep-array.sh", {out}, {}).code, 2); // usage error, nothing run
+    }
+
     void versionAndEveryCommandsHelp()
     {
         const Run v = runCli({"--version"});
