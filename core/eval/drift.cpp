@@ -54,7 +54,7 @@ std::vector<at::Tensor> makeEvalWindowsForDrift(const Model& model, const std::v
 // Teacher-forced ppl and entropy of one model; keep (optional) receives the log-probs per window.
 void teacherForced(const Model& model, const std::vector<at::Tensor>& windows, const DriftSettings& s, JobContext& job,
                    const std::string& stage, ModelSeries& out, std::vector<at::Tensor>* keep,
-                   const std::function<void(size_t window, const at::Tensor& input, const at::Tensor& logProbs)>& each = {})
+                   const WindowBatchFn& each = {})
 {
     out.entropy = at::full({static_cast<int64_t>(windows.size()), s.seqLen - 1}, kNaN, at::kFloat);
     out.totalNll = 0;
@@ -71,9 +71,9 @@ void teacherForced(const Model& model, const std::vector<at::Tensor>& windows, c
             out.entropy[static_cast<int64_t>(w)].slice(0, 0, h.size(1)).copy_(h[r]);
             if (keep)
                 keep->push_back(logProbs[r].clone());
-            if (each)
-                each(w, input[r], logProbs[r]);
         }
+        if (each)
+            each(first, input, logProbs);
     });
     out.ppl = std::exp(out.totalNll / static_cast<double>(std::max<int64_t>(1, out.scoredTokens)));
     out.entropyBlocks = blockMeans(nanColumnMean(out.entropy), s.entropyBlock);
@@ -378,7 +378,10 @@ FpReference buildFpReference(const Model& fp, const ProbeSet& probes, const std:
     r.windows = makeEvalWindowsForDrift(fp, evalTokens, settings);
 
     auto t = Clock::now();
-    teacherForced(fp, r.windows, settings, job, "logits F", r.fp, &r.logProbs);
+    const double logProbBytes = static_cast<double>(r.windows.size()) * static_cast<double>(settings.seqLen - 1) *
+                                static_cast<double>(fp.config.vocabSize) * sizeof(float);
+    const bool keep = logProbBytes <= static_cast<double>(settings.keepFpLogProbsBytes);
+    teacherForced(fp, r.windows, settings, job, "logits F", r.fp, keep ? &r.logProbs : nullptr);
     r.seconds.emplace_back("teacher-forced F", since(t));
     if (!r.hasProbes())
         return r;
@@ -401,18 +404,34 @@ DriftComparison compareToReference(const FpReference& r, const Model& fp, const 
     std::vector<double> allKl;
     double top1Sum = 0, deltaPSum = 0;
     int64_t positions = 0;
-    teacherForced(q, r.windows, s, job, "logits Q", d.q, nullptr, [&](size_t w, const at::Tensor& input, const at::Tensor& logProbs) {
-        const LogitComparison c = compareLogProbs(r.logProbs[w], logProbs, input.slice(0, 1));
-        d.klPerPosition[static_cast<int64_t>(w)].slice(0, 0, c.kl.size(0)).copy_(c.kl);
-        at::Tensor kl = c.kl.to(at::kDouble).contiguous();
-        allKl.insert(allKl.end(), kl.data_ptr<double>(), kl.data_ptr<double>() + kl.numel());
-        const double top1 = c.top1Agree.to(at::kDouble).sum().item<double>(), dp = c.deltaP.to(at::kDouble).sum().item<double>();
-        d.klPerWindow.push_back(kl.mean().item<double>());
-        d.top1PerWindow.push_back(top1 / static_cast<double>(kl.numel()));
-        d.deltaPPerWindow.push_back(dp / static_cast<double>(kl.numel()));
-        top1Sum += top1;
-        deltaPSum += dp;
-        positions += kl.numel();
+    const RopeTable rope(fp.config, s.seqLen);
+    // F's log-probabilities of a batch: kept, or recomputed on the same batch as Q's (the same shapes,
+    // so the same figures bit for bit) when over DriftSettings::keepFpLogProbsBytes.
+    auto fpLogProbs = [&](size_t first, const at::Tensor& input) {
+        if (!r.logProbs.empty())
+            return std::vector<at::Tensor>(r.logProbs.begin() + static_cast<std::ptrdiff_t>(first),
+                                           r.logProbs.begin() + static_cast<std::ptrdiff_t>(first) + input.size(0));
+        at::NoGradGuard noGrad;
+        const at::Tensor lp = at::log_softmax(forward(fp, rope, input).slice(1, 0, -1), -1);
+        return std::vector<at::Tensor>(lp.unbind(0));
+    };
+    teacherForced(q, r.windows, s, job, "logits Q", d.q, nullptr, [&](size_t first, const at::Tensor& batch, const at::Tensor& batchLogProbs) {
+        const std::vector<at::Tensor> fpBatch = fpLogProbs(first, batch);
+        for (int64_t row = 0; row < batch.size(0); ++row) {
+            const size_t w = first + static_cast<size_t>(row);
+            const at::Tensor input = batch[row], logProbs = batchLogProbs[row];
+            const LogitComparison c = compareLogProbs(fpBatch[static_cast<size_t>(row)], logProbs, input.slice(0, 1));
+            d.klPerPosition[static_cast<int64_t>(w)].slice(0, 0, c.kl.size(0)).copy_(c.kl);
+            at::Tensor kl = c.kl.to(at::kDouble).contiguous();
+            allKl.insert(allKl.end(), kl.data_ptr<double>(), kl.data_ptr<double>() + kl.numel());
+            const double top1 = c.top1Agree.to(at::kDouble).sum().item<double>(), dp = c.deltaP.to(at::kDouble).sum().item<double>();
+            d.klPerWindow.push_back(kl.mean().item<double>());
+            d.top1PerWindow.push_back(top1 / static_cast<double>(kl.numel()));
+            d.deltaPPerWindow.push_back(dp / static_cast<double>(kl.numel()));
+            top1Sum += top1;
+            deltaPSum += dp;
+            positions += kl.numel();
+        }
     });
     d.seconds.emplace_back("teacher-forced Q", since(t));
     if (r.hasProbes())
