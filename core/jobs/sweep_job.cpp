@@ -20,7 +20,6 @@
 #include <map>
 #include <mutex>
 #include <numeric>
-#include <optional>
 #include <set>
 #include <thread>
 
@@ -136,6 +135,114 @@ void checkOptions(const SweepJobOptions& o)
     if (o.workers < 0)
         throw ArgumentError("--jobs must not be negative");
 }
+// Everything the points share, computed once on the calling thread; timings go to `seconds`.
+void prepareSharedWork(const SweepJobOptions& o, const ProbeSet& probes, JobContext& job, SharedWork& shared,
+                       std::vector<std::pair<std::string, double>>& seconds)
+{
+    auto t = Clock::now();
+    validateDriftSettings(o.grid.drift, shared.fp.config);
+    std::vector<int64_t> evalTokens;
+    withErrorContext(o.evalText, [&] { evalTokens = encodeEvalText(*shared.fp.tokenizer, o.evalText); });
+    seconds.emplace_back("eval text", since(t));
+    for (const auto& set : o.grid.calibrations) {
+        t = Clock::now();
+        shared.calibrations[set] = buildCalibrationSet(shared.fp, calibrationSetSources(set), o.grid.calibration, &job);
+        seconds.emplace_back("calibration set " + set, since(t));
+    }
+    t = Clock::now();
+    shared.reference = buildFpReference(shared.fp, probes, evalTokens, o.grid.drift, job);
+    seconds.emplace_back("FP reference (eval logits" + std::string(o.probes.empty() ? ")" : ", probes)"), since(t));
+    t = Clock::now();
+    // Per-layer error on the first calibration set (eval windows for an RTN-only sweep): one ruler
+    // for every point of the sweep, so their errors compare.
+    at::Tensor layerTokens;
+    if (!shared.calibrations.empty()) {
+        layerTokens = shared.calibrations.at(o.grid.calibrations.front()).blocks.slice(0, 0, o.grid.layerErrorWindows);
+    } else {
+        std::vector<at::Tensor> full;
+        for (const auto& w : shared.reference.windows)
+            if (w.size(0) == o.grid.drift.seqLen && static_cast<int64_t>(full.size()) < o.grid.layerErrorWindows)
+                full.push_back(w);
+        layerTokens = full.empty() ? shared.reference.windows.front().unsqueeze(0) : at::stack(full);
+    }
+    shared.layerInputs = captureFpBlockInputs(shared.fp, layerTokens);
+    seconds.emplace_back("FP block inputs (layer error)", since(t));
+}
+
+// Runs the points on `workers` threads and stores each finished one (store writes, callbacks and
+// reports are serialized). Throws the first worker's error, or Cancelled.
+void runPoints(const std::vector<SweepPoint>& todo, const SharedWork& shared, const SweepJobOptions& o, int workers, JobContext& job,
+               const SweepCallbacks& callbacks, std::vector<std::string>& ran)
+{
+    std::mutex mutex; // serializes store writes, callbacks and reports
+    std::atomic<size_t> next{0};
+    std::vector<double> fraction(todo.size(), 0.0);
+    int64_t finished = 0;
+    std::exception_ptr firstError;
+    const int64_t total = static_cast<int64_t>(todo.size()) * 1000;
+    // One stage for the whole run, so a progress printer keeps one bar and one ETA; a point's own
+    // stages go to callbacks.pointProgress.
+    const std::string stage = "sweep: " + std::to_string(todo.size()) + " points on " + std::to_string(workers) + " workers";
+    auto overall = [&] { // under the mutex; false once cancelled
+        const double done = static_cast<double>(finished) + std::accumulate(fraction.begin(), fraction.end(), 0.0);
+        try {
+            job.report(std::min<int64_t>(total, std::llround(done * 1000)), total, stage);
+        } catch (const Cancelled&) {
+            return false;
+        }
+        return true;
+    };
+    auto worker = [&] {
+        at::init_num_threads();
+        for (size_t i = next++; i < todo.size() && !job.isCancelled(); i = next++) {
+            const SweepPoint& p = todo[i];
+            PointPhase phase;
+            try {
+                JobContext pointJob(
+                    [&](int64_t done, int64_t n, const std::string& pointStage) {
+                        std::lock_guard<std::mutex> guard(mutex);
+                        fraction[i] = phase.start + phase.width * (n > 0 ? static_cast<double>(done) / static_cast<double>(n) : 0.0);
+                        if (callbacks.pointProgress)
+                            callbacks.pointProgress(p, done, n, pointStage);
+                        return overall();
+                    },
+                    [&](const std::string& line) {
+                        std::lock_guard<std::mutex> guard(mutex);
+                        job.log(p.key + ": " + line);
+                    });
+                PointOutcome outcome;
+                runPoint(p, shared, o.grid, pointJob, phase, outcome);
+                std::lock_guard<std::mutex> guard(mutex); // a finished point is stored even after a cancel
+                appendSweepPoint(o.storePath, outcome.record);
+                ++finished;
+                fraction[i] = 0.0;
+                ran.push_back(p.key);
+                for (const auto& w : outcome.record.warnings)
+                    job.warn(p.key + ": " + w);
+                job.log("stored " + p.key);
+                if (callbacks.pointStored)
+                    callbacks.pointStored(outcome.record.row);
+                overall();
+            } catch (const Cancelled&) {
+                job.cancel();
+            } catch (...) {
+                std::lock_guard<std::mutex> guard(mutex);
+                if (!firstError)
+                    firstError = std::current_exception();
+                job.cancel();
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int w = 0; w < workers; ++w)
+        pool.emplace_back(worker);
+    for (auto& th : pool)
+        th.join();
+    if (firstError)
+        std::rethrow_exception(firstError);
+    job.checkCancelled();
+}
+
 } // namespace
 
 std::vector<std::string> sweepColumns(bool withProbes)
@@ -189,114 +296,21 @@ SweepJobResult runSweep(const SweepJobOptions& o, JobContext& job, const SweepCa
         const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
         SharedWork shared;
         shared.columns = header.columns;
-        auto t = Clock::now();
+        const auto t = Clock::now();
         shared.fp = o.model.load();
-        // A tiny model's ops are too small to split across threads (core/base/runtime.h).
+        result.sharedSeconds.emplace_back("load F", since(t));
+        // A tiny model's ops are too small to split across threads (core/base/runtime.h): one each.
         const bool tiny = shared.fp.config.dim < 512;
-        std::optional<ScopedIntraOpThreads> threads;
-        threads.emplace(tiny ? 1 : cores);
-        validateDriftSettings(o.grid.drift, shared.fp.config);
-        std::vector<int64_t> evalTokens;
-        withErrorContext(o.evalText, [&] { evalTokens = encodeEvalText(*shared.fp.tokenizer, o.evalText); });
-        result.sharedSeconds.emplace_back("load F + eval text", since(t));
-        for (const auto& set : o.grid.calibrations) {
-            t = Clock::now();
-            shared.calibrations[set] = buildCalibrationSet(shared.fp, calibrationSetSources(set), o.grid.calibration, &job);
-            result.sharedSeconds.emplace_back("calibration set " + set, since(t));
+        {
+            const ScopedIntraOpThreads threads(tiny ? 1 : cores);
+            prepareSharedWork(o, probes, job, shared, result.sharedSeconds);
         }
-        t = Clock::now();
-        shared.reference = buildFpReference(shared.fp, probes, evalTokens, o.grid.drift, job);
-        result.sharedSeconds.emplace_back("FP reference (eval logits" + std::string(o.probes.empty() ? ")" : ", probes)"), since(t));
-        t = Clock::now();
-        // Per-layer error on the first calibration set (eval windows for an RTN-only sweep): one
-        // ruler for every point of the sweep, so their errors compare.
-        at::Tensor layerTokens;
-        if (!shared.calibrations.empty()) {
-            layerTokens = shared.calibrations.at(o.grid.calibrations.front()).blocks.slice(0, 0, o.grid.layerErrorWindows);
-        } else {
-            std::vector<at::Tensor> full;
-            for (const auto& w : shared.reference.windows)
-                if (w.size(0) == o.grid.drift.seqLen && static_cast<int64_t>(full.size()) < o.grid.layerErrorWindows)
-                    full.push_back(w);
-            layerTokens = full.empty() ? shared.reference.windows.front().unsqueeze(0) : at::stack(full);
-        }
-        shared.layerInputs = captureFpBlockInputs(shared.fp, layerTokens);
-        result.sharedSeconds.emplace_back("FP block inputs (layer error)", since(t));
         if (!std::filesystem::exists(o.storePath))
             createSweepStore(o.storePath, header, shared.reference);
-
         result.workers = o.workers > 0 ? o.workers : std::min(cores, static_cast<int>(todo.size()));
         result.threadsPerWorker = tiny ? 1 : std::max(1, cores / result.workers);
-        threads.reset();
-        threads.emplace(result.threadsPerWorker);
-
-        std::mutex mutex; // serializes store writes, callbacks and reports
-        std::atomic<size_t> next{0};
-        std::vector<double> fraction(todo.size(), 0.0);
-        int64_t finished = 0;
-        std::exception_ptr firstError;
-        const int64_t total = static_cast<int64_t>(todo.size()) * 1000;
-        // One stage for the whole run, so a progress printer keeps one bar and one ETA; a point's own
-        // stages go to callbacks.pointProgress.
-        const std::string stage = "sweep: " + std::to_string(todo.size()) + " points on " + std::to_string(result.workers) + " workers";
-        auto overall = [&] { // under the mutex; false once cancelled
-            const double done = static_cast<double>(finished) + std::accumulate(fraction.begin(), fraction.end(), 0.0);
-            try {
-                job.report(std::min<int64_t>(total, std::llround(done * 1000)), total, stage);
-            } catch (const Cancelled&) {
-                return false;
-            }
-            return true;
-        };
-        auto worker = [&] {
-            at::init_num_threads();
-            for (size_t i = next++; i < todo.size() && !job.isCancelled(); i = next++) {
-                const SweepPoint& p = todo[i];
-                PointPhase phase;
-                try {
-                    JobContext pointJob(
-                        [&](int64_t done, int64_t n, const std::string& pointStage) {
-                            std::lock_guard<std::mutex> guard(mutex);
-                            fraction[i] = phase.start + phase.width * (n > 0 ? static_cast<double>(done) / static_cast<double>(n) : 0.0);
-                            if (callbacks.pointProgress)
-                                callbacks.pointProgress(p, done, n, pointStage);
-                            return overall();
-                        },
-                        [&](const std::string& line) {
-                            std::lock_guard<std::mutex> guard(mutex);
-                            job.log(p.key + ": " + line);
-                        });
-                    PointOutcome outcome;
-                    runPoint(p, shared, o.grid, pointJob, phase, outcome);
-                    std::lock_guard<std::mutex> guard(mutex); // a finished point is stored even after a cancel
-                    appendSweepPoint(o.storePath, outcome.record);
-                    ++finished;
-                    fraction[i] = 0.0;
-                    result.ran.push_back(p.key);
-                    for (const auto& w : outcome.record.warnings)
-                        job.warn(p.key + ": " + w);
-                    job.log("stored " + p.key);
-                    if (callbacks.pointStored)
-                        callbacks.pointStored(outcome.record.row);
-                    overall();
-                } catch (const Cancelled&) {
-                    job.cancel();
-                } catch (...) {
-                    std::lock_guard<std::mutex> guard(mutex);
-                    if (!firstError)
-                        firstError = std::current_exception();
-                    job.cancel();
-                }
-            }
-        };
-        std::vector<std::thread> pool;
-        for (int w = 0; w < result.workers; ++w)
-            pool.emplace_back(worker);
-        for (auto& th : pool)
-            th.join();
-        if (firstError)
-            std::rethrow_exception(firstError);
-        job.checkCancelled();
+        const ScopedIntraOpThreads threads(result.threadsPerWorker);
+        runPoints(todo, shared, o, result.workers, job, callbacks, result.ran);
     }
     result.store = readSweepStore(o.storePath);
     result.warnings = job.warnings();
