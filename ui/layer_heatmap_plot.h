@@ -1,0 +1,23 @@
+#pragma once
+// Per-layer quantization error of the selected point (docs/METRICS.md, layer error): a layer ×
+// linear heatmap of ||lin_Q(x) − lin_F(x)|| / ||lin_F(x)||. F against itself is 0 everywhere, so F
+// is the colour scale's zero rather than a second map.
+#include "ui/drift_plot.h"
+
+namespace awb::ui {
+
+class LayerHeatmapPlot : public DriftPlot {
+    Q_OBJECT
+public:
+    explicit LayerHeatmapPlot(DriftSet* set, QWidget* parent = nullptr);
+    QString csv() const override;
+
+protected:
+    void rebuild() override;
+    QString describe(QCPAbstractPlottable* plottable, int dataIndex) const override;
+
+private:
+    QCPColorScale* m_scale;
+};
+
+} // namespace awb::ui

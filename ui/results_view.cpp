@@ -1,0 +1,55 @@
+#include "ui/results_view.h"
+
+#include "ui/copyable_table_view.h"
+#include "ui/drift_set.h"
+#include "ui/drift_table_models.h"
+
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSortFilterProxyModel>
+#include <QVBoxLayout>
+
+namespace awb::ui {
+
+ResultsView::ResultsView(DriftSet* set, QWidget* parent) : QWidget(parent), m_set(set)
+{
+    setObjectName(QStringLiteral("Results"));
+    auto* layout = new QVBoxLayout(this);
+    auto* bar = new QHBoxLayout;
+    auto* hint = new QLabel(tr("One row per quantized point. Click a header to sort, select rows and press Ctrl+C to copy."), this);
+    auto* exportCsv = new QPushButton(tr("Export CSV…"), this);
+    bar->addWidget(hint, 1);
+    bar->addWidget(exportCsv);
+    layout->addLayout(bar);
+    m_model = new PointsTableModel(set, this);
+    m_table = new CopyableTableView(m_model, this);
+    layout->addWidget(m_table, 1);
+
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+        if (current.isValid())
+            m_set->select(m_table->proxy()->mapToSource(current).row());
+    });
+    connect(set, &DriftSet::selectionChanged, this, [this](int index) {
+        if (index < 0 || index >= m_model->rowCount())
+            return;
+        const QModelIndex proxyIndex = m_table->proxy()->mapFromSource(m_model->index(index, 0));
+        if (m_table->currentIndex().row() != proxyIndex.row())
+            m_table->selectRow(proxyIndex.row());
+    });
+    connect(exportCsv, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export results as CSV"), QStringLiteral("results.csv"), tr("CSV files (*.csv)"));
+        if (path.isEmpty())
+            return;
+        QSaveFile file(path); // written to a temporary and renamed: never a half-written CSV
+        if (file.open(QIODevice::WriteOnly)) {
+            file.write(m_table->tableAsCsv().toUtf8());
+            file.commit();
+        }
+    });
+}
+
+} // namespace awb::ui
