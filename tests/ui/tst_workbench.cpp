@@ -58,7 +58,7 @@ void TestWorkbench::opensTheEmbeddedModel()
     QVERIFY2(finished[0][1].toBool(), qPrintable(finished[0][3].toString()));
     const ModelInfo& info = m_window->modelView()->modelInfo();
     QVERIFY(QString::fromStdString(info.path).endsWith(QStringLiteral("stories260K.bin")));
-    QCOMPARE(info.format, std::string("llama2c"));
+    QCOMPARE(info.format, std::string("llama2.c"));
     // stories260K: 5 layers of 9 tensors each plus embeddings and the final norm.
     QStandardItemModel* arch = m_window->modelView()->architectureModel();
     bool sawLayers = false;
