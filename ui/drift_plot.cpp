@@ -8,6 +8,7 @@
 #include <QMenu>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <limits>
 
 namespace awb::ui {
@@ -40,6 +41,7 @@ void DriftPlot::refresh()
     m_plot->clearPlottables();
     m_plot->clearItems();
     rebuild();
+    adaptToSize();
     m_homeX = m_plot->xAxis->range();
     m_homeY = m_plot->yAxis->range();
     m_tracer = new QCPItemTracer(m_plot);
@@ -54,6 +56,20 @@ void DriftPlot::refresh()
     m_tracerLabel->setPen(QPen(QColor(0x88, 0x88, 0x88)));
     m_tracerLabel->setVisible(false);
     m_plot->replot();
+}
+
+void DriftPlot::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    adaptToSize();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void DriftPlot::adaptToSize()
+{
+    // A legend below the axes (placeLegendBelow) gets as many columns as fit: ~170 px per entry.
+    if (m_plot->property("legendBelow").toBool())
+        m_plot->legend->setWrap(std::max(1, width() / 170));
 }
 
 int DriftPlot::seriesCount() const { return m_plot->plottableCount(); }

@@ -34,6 +34,10 @@ protected:
     // The text the tracer shows for a hit on this plottable at data index i; empty = use x/y.
     virtual QString describe(QCPAbstractPlottable* plottable, int dataIndex) const;
     DriftSet* set() const { return m_set; }
+    // Called after the widget's size changed (and after each rebuild): detail that only fits at
+    // some sizes (cell labels, legend columns) adapts here.
+    virtual void adaptToSize();
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void onMouseMove(QMouseEvent* event);

@@ -81,7 +81,7 @@ DiagnosedPoint diagnosePoint(const DiagnoseRequest& request, JobContext& job)
     f.dtype = r.provenance.fpDtype;
     f.entropyBlockSize = r.reference.settings.entropyBlock;
     for (const ProbeCase& c : r.reference.probes.cases)
-        f.caseNames.push_back(shortened(c.question, 28));
+        f.caseNames.push_back(shortened(c.question, 22));
     const size_t seeds = r.reference.settings.seeds.size();
     const size_t runs = r.reference.fp.lambda.labels.empty() || r.reference.fp.lambda.labels[0].empty()
                             ? 0

@@ -44,8 +44,7 @@ void addOnsetMarker(QCustomPlot* plot, int64_t onsetBlock, int64_t blockSize, co
 EntropyPlot::EntropyPlot(DriftSet* set, QWidget* parent) : DriftPlot(set, tr("Entropy vs length"), parent)
 {
     applyPlotStyle(plot(), tr("position (tokens)"), tr("entropy (nats)"));
-    plot()->legend->setVisible(true);
-    plot()->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    placeLegendBelow(plot(), 3);
     refresh();
 }
 
@@ -62,7 +61,7 @@ void EntropyPlot::rebuild()
     // F first, so the quantized curves sit on top of it.
     QCPGraph* f = addCurve(plot(), fp->fp.entropyBlocks, B);
     f->setPen(fpPen());
-    f->setName(fpLegendName(QString::fromStdString(fp->dtype)) + (fp->fp.onsetBlock < 0 ? tr(" — no onset") : QString()));
+    f->setName(fpLegendName(QString::fromStdString(fp->dtype)));
     if (fp->fp.onsetBlock >= 0)
         addOnsetMarker(plot(), fp->fp.onsetBlock, B, QPen(fpColor(), 1.5), tr("t* F"), markerRow++);
     const auto& points = set()->points();
@@ -74,13 +73,13 @@ void EntropyPlot::rebuild()
         QCPScatterStyle s = pointScatter(p, selected);
         s.setSize(selected ? 8 : 6);
         g->setScatterStyle(s);
-        g->setName(QString::fromStdString(p.label) + (p.q.onsetBlock < 0 ? tr(" — no onset") : QString()));
+        g->setName(QString::fromStdString(p.label));
         if (p.q.onsetBlock >= 0)
             addOnsetMarker(plot(), p.q.onsetBlock, B, pointPen(p, false), tr("t* %1").arg(QString::fromStdString(p.label)), markerRow++);
     }
     plot()->rescaleAxes();
     const QCPRange y = plot()->yAxis->range();
-    plot()->yAxis->setRange(std::max(0.0, y.lower - 0.1 * y.size()), y.upper + 0.35 * y.size()); // room for the legend
+    plot()->yAxis->setRange(std::max(0.0, y.lower - 0.1 * y.size()), y.upper + 0.15 * y.size()); // room for the onset labels
     plot()->xAxis->setRange(0, plot()->xAxis->range().upper + 0.5 * B);
 }
 

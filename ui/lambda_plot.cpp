@@ -37,8 +37,7 @@ LambdaPlot::LambdaPlot(DriftSet* set, QWidget* parent) : DriftPlot(set, tr("λ l
 {
     applyPlotStyle(plot(), tr("model · run (paraphrase p, seed s)"), tr("case"));
     plot()->yAxis->setRangeReversed(true); // case 1 at the top, as in the tables
-    plot()->legend->setVisible(true);
-    plot()->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    placeLegendBelow(plot(), 4);
     refresh();
 }
 
@@ -62,11 +61,18 @@ void LambdaPlot::rebuild()
         kinds[k]->setPen(QPen(lambdaColor(k), 3));
     }
     QFont symbolFont = plot()->font();
-    symbolFont.setPointSizeF(12);
+    symbolFont.setPointSizeF(11);
     symbolFont.setBold(true);
     for (size_t m = 0; m < models.size(); ++m) {
         const double x0 = double(m) * (runs + 1);
-        xTicker->addTick(x0 + (runs - 1) / 2.0, models[m].name);
+        // Two lines instead of rotated text: rotated labels of the last model ran off the widget.
+        QString name = models[m].name;
+        const int split = name.indexOf(QLatin1Char(' '), name.indexOf(QLatin1Char(' ')) + 1);
+        if (name.contains(QLatin1Char('(')))
+            name.replace(QStringLiteral(" ("), QStringLiteral("\n("));
+        else if (split > 0)
+            name[split] = QLatin1Char('\n');
+        xTicker->addTick(x0 + (runs - 1) / 2.0, name);
         for (int c = 0; c < cases && c < int(models[m].series->lambdaRuns.size()); ++c) {
             const auto& row = models[m].series->lambdaRuns[c];
             for (int r = 0; r < int(row.size()) && r < runs; ++r) {
@@ -93,8 +99,7 @@ void LambdaPlot::rebuild()
     plot()->xAxis->grid()->setVisible(false);
     const double width = std::max<double>(1, models.size()) * (runs + 1) - 1;
     plot()->xAxis->setRange(-0.7, width - 0.3);
-    plot()->yAxis->setRange(-0.7, std::max(cases, 1) - 0.3 + 0.9); // room below for the legend
-    plot()->xAxis->setTickLabelRotation(models.size() > 4 ? 20 : 0);
+    plot()->yAxis->setRange(-0.7, std::max(cases, 1) - 0.3);
 }
 
 QString LambdaPlot::describe(QCPAbstractPlottable* plottable, int dataIndex) const

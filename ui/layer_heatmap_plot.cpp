@@ -40,6 +40,8 @@ LayerHeatmapPlot::LayerHeatmapPlot(DriftSet* set, QWidget* parent) : DriftPlot(s
 void LayerHeatmapPlot::rebuild()
 {
     const DriftPointData* p = set()->selected();
+    m_cellLabels.clear(); // the base's clearItems() deleted them
+    m_columns = 0;
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     if (!p || p->layers == 0 || p->linears.empty()) {
         plot()->xAxis->setTicker(ticker);
@@ -87,8 +89,20 @@ void LayerHeatmapPlot::rebuild()
                 f.setPointSizeF(8);
                 t->setFont(f);
                 t->setColor(v > 0.6 * maxErr ? Qt::black : Qt::white);
+                m_cellLabels.push_back(t);
             }
     }
+    m_columns = cols;
+}
+
+void LayerHeatmapPlot::adaptToSize()
+{
+    DriftPlot::adaptToSize();
+    // The axis rect's width before layout is unknown; estimate it from the widget minus the colour
+    // scale and the axis labels (~150 px).
+    const int cellWidth = m_columns > 0 ? (width() - 150) / m_columns : 0;
+    for (QCPItemText* t : m_cellLabels)
+        t->setVisible(cellWidth >= 46);
 }
 
 QString LayerHeatmapPlot::describe(QCPAbstractPlottable*, int dataIndex) const

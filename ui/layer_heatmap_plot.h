@@ -15,9 +15,12 @@ public:
 protected:
     void rebuild() override;
     QString describe(QCPAbstractPlottable* plottable, int dataIndex) const override;
+    void adaptToSize() override;
 
 private:
     QCPColorScale* m_scale;
+    std::vector<QCPItemText*> m_cellLabels; // shown only when a cell is wide enough for "0.000"
+    int m_columns = 0;
 };
 
 } // namespace awb::ui

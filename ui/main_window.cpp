@@ -120,12 +120,27 @@ void MainWindow::createDocks()
     m_inspectorPanel = new InspectorPanel(m_set, this);
     m_jobsPanel = new JobsPanel(m_runner, this);
     m_issuesPanel = new IssuesPanel(this);
-    dock(this, tr("Project"), QStringLiteral("projectDock"), m_projectPanel, Qt::LeftDockWidgetArea);
-    dock(this, tr("Inspector"), QStringLiteral("inspectorDock"), m_inspectorPanel, Qt::RightDockWidgetArea);
+    m_projectDock = dock(this, tr("Project"), QStringLiteral("projectDock"), m_projectPanel, Qt::LeftDockWidgetArea);
+    QDockWidget* inspector = m_inspectorDock = dock(this, tr("Inspector"), QStringLiteral("inspectorDock"), m_inspectorPanel, Qt::RightDockWidgetArea);
     QDockWidget* jobs = dock(this, tr("Jobs"), QStringLiteral("jobsDock"), m_jobsPanel, Qt::BottomDockWidgetArea);
     QDockWidget* issues = dock(this, tr("Issues"), QStringLiteral("issuesDock"), m_issuesPanel, Qt::BottomDockWidgetArea);
     splitDockWidget(jobs, issues, Qt::Horizontal);
     resizeDocks({jobs}, {150}, Qt::Vertical);
+    // Wide enough for a gate name and its verdict side by side (the values are what people read).
+    resizeDocks({inspector}, {340}, Qt::Horizontal);
+}
+
+void MainWindow::arrangeDocksForWidth(int width)
+{
+    if (width < 1500) {
+        addDockWidget(Qt::LeftDockWidgetArea, m_inspectorDock);
+        tabifyDockWidget(m_projectDock, m_inspectorDock);
+        m_projectDock->raise();
+        resizeDocks({m_projectDock}, {std::min(300, width / 4)}, Qt::Horizontal);
+    } else {
+        addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
+        resizeDocks({m_projectDock, m_inspectorDock}, {250, 340}, Qt::Horizontal);
+    }
 }
 
 void MainWindow::createActions()
@@ -340,7 +355,7 @@ void MainWindow::restoreSettings()
 {
     QSettings s;
     restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    m_restoredLayout = restoreState(s.value(QStringLiteral("window/state")).toByteArray());
     for (QSplitter* sp : findChildren<QSplitter*>())
         if (!sp->objectName().isEmpty())
             sp->restoreState(s.value(QStringLiteral("splitters/") + sp->objectName()).toByteArray());

@@ -14,6 +14,7 @@
 #include <vector>
 
 class QAction;
+class QDockWidget;
 class QMenu;
 class QTabWidget;
 
@@ -52,6 +53,12 @@ public:
     // Saves one PNG per centre view into dir (view-<name>.png) and returns the paths.
     QStringList saveViewScreenshots(const QString& dir);
 
+    // The first-start dock layout for a window this wide: below 1500 px the Inspector shares the
+    // left dock area with Project as a tab, so the plots keep ~1000 px (legible at 1280×800).
+    void arrangeDocksForWidth(int width);
+    // Whether QSettings held a saved window layout that the constructor restored.
+    bool restoredLayout() const { return m_restoredLayout; }
+
     JobRunner* runner() const { return m_runner; }
     DriftSet* driftSet() const { return m_set; }
     ModelView* modelView() const { return m_modelView; }
@@ -89,6 +96,9 @@ private:
     JobsPanel* m_jobsPanel;
     IssuesPanel* m_issuesPanel;
     SystemStatus* m_systemStatus;
+    QDockWidget* m_projectDock = nullptr;
+    QDockWidget* m_inspectorDock = nullptr;
+    bool m_restoredLayout = false;
     QMenu* m_recentMenu = nullptr;
     QAction* m_runAction = nullptr;
     QAction* m_stopAction = nullptr;

@@ -85,6 +85,23 @@ void applyPlotStyle(QCustomPlot* plot, const QString& xTitle, const QString& yTi
     plot->setAntialiasedElements(QCP::aeAll);
 }
 
+void placeLegendBelow(QCustomPlot* plot, int columns)
+{
+    auto* row = new QCPLayoutGrid;
+    plot->plotLayout()->addElement(1, 0, row);
+    row->setMargins(QMargins(6, 0, 6, 4));
+    row->addElement(0, 0, plot->legend); // takes it out of the axis rect's inset layout
+    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot->legend->setWrap(columns);
+    plot->legend->setVisible(true);
+    plot->legend->setBorderPen(Qt::NoPen);
+    plot->legend->setBrush(Qt::NoBrush);
+    plot->legend->setRowSpacing(0);
+    plot->legend->setColumnSpacing(12);
+    plot->plotLayout()->setRowStretchFactor(1, 0.001); // as tall as its entries, no more
+    plot->setProperty("legendBelow", true);            // DriftPlot re-wraps it to the widget's width
+}
+
 QColor lambdaColor(int label)
 {
     using namespace okabe_ito;

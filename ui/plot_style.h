@@ -23,6 +23,9 @@ QCPScatterStyle pointScatter(const DriftPointData& p, bool selected);
 QString fpLegendName(const QString& dtype);
 // Fonts, grid and margins shared by every plot (legible at 1280×800 and in the PDF).
 void applyPlotStyle(QCustomPlot* plot, const QString& xTitle, const QString& yTitle);
+// Moves the legend out of the axis rect into a row below it, `columns` entries per row, so it never
+// hides data or markers however the user zooms.
+void placeLegendBelow(QCustomPlot* plot, int columns);
 // λ label colours (Okabe–Ito, distinct from the w_bit ones where possible); the symbol carries the meaning too.
 QColor lambdaColor(int label);
 

@@ -5,6 +5,7 @@
 #include "ui/entropy_plot.h"
 #include "ui/lambda_plot.h"
 #include "ui/layer_heatmap_plot.h"
+#include "ui/pareto_plot.h"
 #include "ui/triangulation_plot.h"
 
 #include <QDateTime>
@@ -171,6 +172,7 @@ ReportResult writeDriftReport(DriftSet* set, const ReportOptions& options)
     plots.emplace_back(new TriangulationPlot(set));
     plots.emplace_back(new LayerHeatmapPlot(set));
     plots.emplace_back(new LambdaPlot(set));
+    plots.emplace_back(new ParetoPlot(set));
 
     const QString tmp = options.pdfPath + QStringLiteral(".tmp");
     {

@@ -3,7 +3,9 @@
 #include "ui/copyable_table_view.h"
 #include "ui/drift_set.h"
 #include "ui/drift_table_models.h"
+#include "ui/pareto_plot.h"
 
+#include <QComboBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
@@ -11,6 +13,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSortFilterProxyModel>
+#include <QSplitter>
 #include <QVBoxLayout>
 
 namespace awb::ui {
@@ -26,8 +29,27 @@ ResultsView::ResultsView(DriftSet* set, QWidget* parent) : QWidget(parent), m_se
     bar->addWidget(exportCsv);
     layout->addLayout(bar);
     m_model = new PointsTableModel(set, this);
-    m_table = new CopyableTableView(m_model, this);
-    layout->addWidget(m_table, 1);
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->setObjectName(QStringLiteral("resultsSplitter"));
+    m_table = new CopyableTableView(m_model, split);
+    auto* plotBox = new QWidget(split);
+    auto* plotLayout = new QVBoxLayout(plotBox);
+    plotLayout->setContentsMargins(0, 0, 0, 0);
+    auto* metricBar = new QHBoxLayout;
+    auto* metric = new QComboBox(plotBox);
+    metric->addItems({tr("perplexity"), tr("KL mean"), tr("top-1 agreement")});
+    metricBar->addWidget(new QLabel(tr("Quality against bits per weight:"), plotBox));
+    metricBar->addWidget(metric);
+    metricBar->addStretch(1);
+    plotLayout->addLayout(metricBar);
+    m_pareto = new ParetoPlot(set, plotBox);
+    plotLayout->addWidget(m_pareto, 1);
+    split->addWidget(m_table);
+    split->addWidget(plotBox);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
+    connect(metric, &QComboBox::currentIndexChanged, this, [this](int i) { m_pareto->setMetric(ParetoPlot::Metric(i)); });
 
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
         if (current.isValid())

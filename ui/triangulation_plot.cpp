@@ -38,8 +38,7 @@ QCPGraph* addCases(QCustomPlot* plot, const ModelSeriesData& s)
 TriangulationPlot::TriangulationPlot(DriftSet* set, QWidget* parent) : DriftPlot(set, tr("Anchor triangulation"), parent)
 {
     applyPlotStyle(plot(), tr("ΔS(r, anchor)"), tr("ΔS(r, nearest distractor)"));
-    plot()->legend->setVisible(true);
-    plot()->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    placeLegendBelow(plot(), 3);
     refresh();
 }
 
@@ -74,7 +73,7 @@ void TriangulationPlot::rebuild()
     floor->setPen(Qt::NoPen);
     floor->removeFromLegend();
     band->setChannelFillGraph(floor);
-    band->setName(tr("gap ≤ %1 (boundary flattened)").arg(gap, 0, 'f', 2));
+    band->setName(tr("gap ≤ %1").arg(gap, 0, 'f', 2));
     QCPGraph* diagonal = plot()->addGraph();
     diagonal->setData(QVector<double>{lo - 1, hi + 1}, QVector<double>{lo - 1, hi + 1});
     diagonal->setPen(QPen(QColor(0x99, 0x99, 0x99), 1, Qt::DotLine));
@@ -96,10 +95,10 @@ void TriangulationPlot::rebuild()
     auto* label = new QCPItemText(plot());
     label->position->setCoords(hi - 0.02 * (hi - lo), lo + 0.02 * (hi - lo));
     label->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
-    label->setText(tr("gap ≤ %1: fails the anchor-gap gate").arg(gap, 0, 'f', 2));
+    label->setText(tr("gap ≤ %1: boundary flattened\n(fails the anchor-gap gate)").arg(gap, 0, 'f', 2));
     label->setColor(QColor(0xA0, 0x40, 0x00));
     plot()->xAxis->setRange(lo, hi);
-    plot()->yAxis->setRange(lo, hi + 0.25 * (hi - lo)); // room for the legend
+    plot()->yAxis->setRange(lo, hi);
 }
 
 QString TriangulationPlot::describe(QCPAbstractPlottable* plottable, int dataIndex) const

@@ -82,6 +82,9 @@ int runWorkbench(QApplication& app)
     } else if (runDemo && window.screen()) {
         window.resize(window.screen()->availableGeometry().size());
     }
+    if (!window.restoredLayout())
+        window.arrangeDocksForWidth(runDemo || parser.isSet(size) || !window.screen() ? window.width()
+                                                                                   : window.screen()->availableGeometry().width());
     window.show();
 
     QString model = parser.positionalArguments().value(0);

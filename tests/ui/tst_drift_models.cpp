@@ -7,6 +7,7 @@
 #include "ui/entropy_plot.h"
 #include "ui/lambda_plot.h"
 #include "ui/layer_heatmap_plot.h"
+#include "ui/pareto_plot.h"
 #include "ui/plot_style.h"
 #include "ui/triangulation_plot.h"
 
@@ -68,8 +69,29 @@ private Q_SLOTS:
     void gateCellsSayPassOrFailAndAreColoured();
     void copyGivesTabSeparatedText();
     void plotsDrawFpFirstAndOneSeriesPerPoint();
+    void paretoFrontKeepsOnlyUndominatedPoints();
     void conventions();
 };
+
+void TestDriftModels::paretoFrontKeepsOnlyUndominatedPoints()
+{
+    DriftSet set;
+    ParetoPlot plot(&set);
+    set.setFp(makeFp());
+    set.addPoint(makePoint(4, 128, 5.2, false)); // 4.156 bits
+    set.addPoint(makePoint(3, 32, 12.0, true));  // 3.594 bits
+    set.addPoint(makePoint(4, 64, 5.3, false));  // 4.313 bits: bigger and worse than w4 g128
+    set.addPoint(makePoint(4, 32, 5.05, false)); // 4.625 bits
+    QCOMPARE(plot.paretoFront(), (std::vector<int>{1, 0, 3}));
+    // F line, front line, one graph per point.
+    QCOMPARE(plot.seriesCount(), 2 + 4);
+    QCOMPARE(plot.plot()->graph(0)->pen().style(), Qt::DashLine);
+    QCOMPARE(plot.plot()->graph(0)->data()->constBegin()->value, 5.0); // ppl F
+    QVERIFY(plot.csv().contains(QStringLiteral("w4 g64 zp awq,4.3125,5.3,0.04,0.9,0")));
+    plot.setMetric(ParetoPlot::Top1); // all 0.9: the smallest point alone is the front
+    QCOMPARE(plot.paretoFront(), (std::vector<int>{1}));
+    QCOMPARE(plot.plot()->graph(0)->data()->constBegin()->value, 1.0);
+}
 
 void TestDriftModels::pointsTableRowsAndNumericSort()
 {

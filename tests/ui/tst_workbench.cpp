@@ -138,7 +138,7 @@ void TestWorkbench::exportsACheckpointAndAReport()
     QVERIFY(file.read(5) == "%PDF-");
     QVERIFY(file.size() > 20000);
     QVERIFY(!QFile::exists(pdf + QStringLiteral(".tmp")));
-    QCOMPARE(QDir(pngs).entryList({QStringLiteral("*.png")}).size(), 4);
+    QCOMPARE(QDir(pngs).entryList({QStringLiteral("*.png")}).size(), 5); // one per plot
 
     const QString out = m_dir.filePath(QStringLiteral("checkpoint"));
     QSignalSpy finished(m_window->runner(), &JobRunner::jobFinished);
