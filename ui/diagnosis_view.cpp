@@ -37,7 +37,7 @@ DiagnosisView::DiagnosisView(DriftSet* set, QWidget* parent) : QWidget(parent), 
     layout->addLayout(top);
     m_gates = new GatesTableModel(set, this);
     m_diagnosis = new DiagnosisTableModel(set, this);
-    auto* split = new QSplitter(Qt::Vertical, this);
+    auto* split = m_split = new QSplitter(Qt::Vertical, this);
     split->setObjectName(QStringLiteral("diagnosisSplitter"));
     m_gatesView = new CopyableTableView(m_gates, split);
     m_diagnosisView = new CopyableTableView(m_diagnosis, split);
@@ -76,6 +76,11 @@ void DiagnosisView::update()
     m_nextStep->setVisible(!p->allGatesPass() && g > 0);
     m_nextStep->setText(tr("Try w%1 g%2 (finer groups)").arg(p->wBit).arg(g));
     m_gatesView->resizeColumnsToContents();
+    // Every gate visible without scrolling; the diagnosis rows get the rest.
+    const int gatesHeight = m_gatesView->horizontalHeader()->sizeHint().height() +
+                            total * m_gatesView->verticalHeader()->defaultSectionSize() + 2 * m_gatesView->frameWidth() + 2;
+    const int available = std::max(m_split->height(), gatesHeight + 120);
+    m_split->setSizes({gatesHeight, available - gatesHeight});
 }
 
 } // namespace awb::ui

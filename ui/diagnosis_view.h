@@ -6,6 +6,7 @@
 
 class QLabel;
 class QPushButton;
+class QSplitter;
 
 namespace awb::ui {
 
@@ -33,6 +34,7 @@ private:
     DriftSet* m_set;
     QLabel* m_summary;
     QPushButton* m_nextStep;
+    QSplitter* m_split;
     GatesTableModel* m_gates;
     DiagnosisTableModel* m_diagnosis;
     CopyableTableView* m_gatesView;

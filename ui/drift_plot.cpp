@@ -67,9 +67,14 @@ void DriftPlot::resizeEvent(QResizeEvent* event)
 
 void DriftPlot::adaptToSize()
 {
-    // A legend below the axes (placeLegendBelow) gets as many columns as fit: ~170 px per entry.
-    if (m_plot->property("legendBelow").toBool())
-        m_plot->legend->setWrap(std::max(1, width() / 170));
+    // A legend below the axes (placeLegendBelow) gets as many columns as fit: ~150 px per entry.
+    if (m_plot->property("legendBelow").toBool()) {
+        const int columns = std::max(1, width() / 150);
+        if (columns != m_plot->legend->wrap()) {
+            m_plot->legend->setWrap(columns);
+            m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true); // re-flow the entries already there
+        }
+    }
 }
 
 int DriftPlot::seriesCount() const { return m_plot->plottableCount(); }

@@ -92,14 +92,28 @@ void LambdaPlot::rebuild()
             sep->setPen(QPen(QColor(0xbb, 0xbb, 0xbb), 1));
         }
     }
+    // Case text where rows are tall enough for it; numbers only otherwise (the tracer names the case).
     for (int c = 0; c < cases; ++c)
-        yTicker->addTick(c, QStringLiteral("%1 %2").arg(c + 1).arg(QString::fromStdString(fp->caseNames[c])));
+        yTicker->addTick(c, m_longCaseLabels ? QStringLiteral("%1 %2").arg(c + 1).arg(QString::fromStdString(fp->caseNames[c])) : QString::number(c + 1));
     plot()->xAxis->setTicker(xTicker);
     plot()->yAxis->setTicker(yTicker);
     plot()->xAxis->grid()->setVisible(false);
     const double width = std::max<double>(1, models.size()) * (runs + 1) - 1;
     plot()->xAxis->setRange(-0.7, width - 0.3);
     plot()->yAxis->setRange(-0.7, std::max(cases, 1) - 0.3);
+}
+
+void LambdaPlot::adaptToSize()
+{
+    DriftPlot::adaptToSize();
+    const FpData* fp = set()->fp();
+    const int cases = fp ? std::max<int>(1, int(fp->caseNames.size())) : 1;
+    // ~90 px go to the x axis labels and the legend row; a readable row needs ~15 px.
+    const bool longLabels = (height() - 90) / cases >= 15;
+    if (longLabels != m_longCaseLabels) {
+        m_longCaseLabels = longLabels;
+        QMetaObject::invokeMethod(this, &DriftPlot::refresh, Qt::QueuedConnection); // not from inside a resize
+    }
 }
 
 QString LambdaPlot::describe(QCPAbstractPlottable* plottable, int dataIndex) const

@@ -16,6 +16,10 @@ public:
 protected:
     void rebuild() override;
     QString describe(QCPAbstractPlottable* plottable, int dataIndex) const override;
+    void adaptToSize() override;
+
+private:
+    bool m_longCaseLabels = true;
 };
 
 } // namespace awb::ui

@@ -125,7 +125,7 @@ void MainWindow::createDocks()
     QDockWidget* jobs = dock(this, tr("Jobs"), QStringLiteral("jobsDock"), m_jobsPanel, Qt::BottomDockWidgetArea);
     QDockWidget* issues = dock(this, tr("Issues"), QStringLiteral("issuesDock"), m_issuesPanel, Qt::BottomDockWidgetArea);
     splitDockWidget(jobs, issues, Qt::Horizontal);
-    resizeDocks({jobs}, {150}, Qt::Vertical);
+    resizeDocks({jobs}, {130}, Qt::Vertical);
     // Wide enough for a gate name and its verdict side by side (the values are what people read).
     resizeDocks({inspector}, {340}, Qt::Horizontal);
 }
