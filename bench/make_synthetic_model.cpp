@@ -1,10 +1,14 @@
-// Writes a Hugging Face folder of a synthetic Llama model with TinyLlama-1.1B's dimensions and
-// random weights, so that evaluation throughput can be measured at a realistic size without
-// shipping or downloading a real checkpoint (the numbers do not depend on the weights' values).
-// Usage: make_synthetic_model --out DIR [--layers N]
-//   --layers N (default 22) writes a shallower model for quick runs; every layer costs the same.
-// Weights: normal(0, 0.02) like HF's initializer_range, RMSNorm weights 1, bf16, 1 GB shards,
-// untied lm_head; no tokenizer (load it with requireTokenizer = false).
+// Writes a Hugging Face folder of a synthetic Llama model with a real model's dimensions and random
+// weights, so that speed and memory can be measured at a realistic size without shipping or
+// downloading a real checkpoint (the numbers do not depend on the weights' values).
+// Usage: make_synthetic_model --out DIR [--shape tinyllama-1.1b|smollm2-135m] [--layers N]
+//   --shape tinyllama-1.1b (default): hidden 2048, FFN 5632, 22 layers, 32/4 heads, vocab 32000,
+//           untied lm_head.
+//   --shape smollm2-135m: hidden 576, FFN 1536, 30 layers, 9/3 heads, vocab 49152, tied embeddings
+//           (SmolLM2-135M's shape).
+//   --layers N writes a shallower model for quick runs; every layer costs the same.
+// Weights: normal(0, 0.02) like HF's initializer_range, RMSNorm weights 1, bf16, 1 GB shards; no
+// tokenizer (pass one with --tokenizer, e.g. stories260K's: its ids are valid in any larger vocab).
 #include "bench/bench_options.h"
 #include "core/io/hf_writer.h"
 #include "core/base/runtime.h"
@@ -30,41 +34,46 @@ at::Tensor unitNorm(int64_t dim) { return at::ones({dim}, at::kBFloat16); }
 int main(int argc, char** argv)
 {
     awb::configureRuntime();
-    std::string out;
-    int64_t layers = 22;
-    const bool parsed =
-        awb::bench::parseOptions(argc, argv, "make_synthetic_model --out DIR [--layers N]", [&](const std::string& k, const std::string& v) {
-            if (k == "--out")
-                out = v;
-            else if (k == "--layers")
-                layers = std::stoll(v);
-            else
-                return false;
-            return true;
-        });
+    std::string out, shape = "tinyllama-1.1b";
+    int64_t layers = 0; // 0 = the shape's own
+    const char* usage = "make_synthetic_model --out DIR [--shape tinyllama-1.1b|smollm2-135m] [--layers N]";
+    const bool parsed = awb::bench::parseOptions(argc, argv, usage, [&](const std::string& k, const std::string& v) {
+        if (k == "--out")
+            out = v;
+        else if (k == "--shape")
+            shape = v;
+        else if (k == "--layers")
+            layers = std::stoll(v);
+        else
+            return false;
+        return true;
+    });
     if (!parsed)
         return 2;
-    if (out.empty() || layers < 1) {
-        std::fprintf(stderr, "usage: make_synthetic_model --out DIR [--layers N >= 1]\n");
+    const bool small = shape == "smollm2-135m";
+    if (out.empty() || layers < 0 || (!small && shape != "tinyllama-1.1b")) {
+        std::fprintf(stderr, "usage: %s\n", usage);
         return 2;
     }
+    if (layers == 0)
+        layers = small ? 30 : 22;
     try {
         const auto start = std::chrono::steady_clock::now();
         at::manual_seed(0);
         awb::Model m;
         awb::ModelConfig& c = m.config;
         c.modelType = "llama";
-        c.dim = 2048;
-        c.hiddenDim = 5632;
+        c.dim = small ? 576 : 2048;
+        c.hiddenDim = small ? 1536 : 5632;
         c.nLayers = layers;
-        c.nHeads = 32;
-        c.nKvHeads = 4;
+        c.nHeads = small ? 9 : 32;
+        c.nKvHeads = small ? 3 : 4;
         c.headDim = c.dim / c.nHeads;
-        c.vocabSize = 32000;
+        c.vocabSize = small ? 49152 : 32000;
         c.maxSeqLen = 2048;
-        c.ropeTheta = 10000.0;
+        c.ropeTheta = small ? 100000.0 : 10000.0;
         c.normEps = 1e-5;
-        c.tiedEmbeddings = false;
+        c.tiedEmbeddings = small;
         c.qkvBias = false;
         c.rope = awb::RopeStyle::RotateHalf; // written as HF stores it, so the writer permutes nothing
         c.validate("synthetic model");
@@ -85,7 +94,7 @@ int main(int argc, char** argv)
             m.blocks.push_back(std::move(b));
         }
         m.finalNorm = unitNorm(c.dim);
-        m.lmHead = randomWeight({c.vocabSize, c.dim});
+        m.lmHead = c.tiedEmbeddings ? m.tokEmbedding : randomWeight({c.vocabSize, c.dim});
         m.validateShapes("synthetic model");
         awb::HfWriteOptions options;
         options.dtype = at::kBFloat16;

@@ -12,5 +12,8 @@ void addQuantizeCommand(CLI::App& app);
 void addConvertCommand(CLI::App& app);
 void addExportCommand(CLI::App& app);
 void addDiagnoseCommand(CLI::App& app);
+void addSweepCommand(CLI::App& app);
+void addMergeCommand(CLI::App& app);
+void addReportCommand(CLI::App& app);
 
 } // namespace awb::cli

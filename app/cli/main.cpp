@@ -21,6 +21,9 @@ int main(int argc, char** argv)
     awb::cli::addConvertCommand(app);
     awb::cli::addExportCommand(app);
     awb::cli::addDiagnoseCommand(app);
+    awb::cli::addSweepCommand(app);
+    awb::cli::addMergeCommand(app);
+    awb::cli::addReportCommand(app);
     awb::cli::addDemoCommand(app);
     try {
         app.parse(argc, argv);

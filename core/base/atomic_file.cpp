@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -42,6 +43,20 @@ void AtomicFile::commit()
         int err = errno;
         std::remove(m_tmp.c_str());
         throw IoError(m_target + ": rename failed: " + std::strerror(err));
+    }
+}
+
+void commitFile(const std::string& tmp, const std::string& target)
+{
+    const int fd = ::open(tmp.c_str(), O_RDONLY);
+    const bool synced = fd >= 0 && fsync(fd) == 0;
+    const int err = errno;
+    if (fd >= 0)
+        ::close(fd);
+    if (!synced || std::rename(tmp.c_str(), target.c_str()) != 0) {
+        const int e = synced ? errno : err;
+        std::remove(tmp.c_str());
+        throw IoError(target + ": cannot commit " + tmp + ": " + std::strerror(e));
     }
 }
 

@@ -25,6 +25,10 @@ private:
     std::FILE* m_file = nullptr;
 };
 
+// For files a library writes (HDF5) under a temporary name: fsyncs tmp and renames it over target;
+// on failure removes tmp and throws IoError naming target.
+void commitFile(const std::string& tmp, const std::string& target);
+
 // Writes a whole text file atomically.
 void writeFileAtomic(const std::string& path, const std::string& content);
 

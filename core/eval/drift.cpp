@@ -8,6 +8,7 @@
 #include "core/model/transformer.h"
 
 #include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -53,7 +54,7 @@ std::vector<at::Tensor> makeEvalWindowsForDrift(const Model& model, const std::v
 // Teacher-forced ppl and entropy of one model; keep (optional) receives the log-probs per window.
 void teacherForced(const Model& model, const std::vector<at::Tensor>& windows, const DriftSettings& s, JobContext& job,
                    const std::string& stage, ModelSeries& out, std::vector<at::Tensor>* keep,
-                   const std::function<void(size_t window, const at::Tensor& input, const at::Tensor& logProbs)>& each = {})
+                   const WindowBatchFn& each = {})
 {
     out.entropy = at::full({static_cast<int64_t>(windows.size()), s.seqLen - 1}, kNaN, at::kFloat);
     out.totalNll = 0;
@@ -70,9 +71,9 @@ void teacherForced(const Model& model, const std::vector<at::Tensor>& windows, c
             out.entropy[static_cast<int64_t>(w)].slice(0, 0, h.size(1)).copy_(h[r]);
             if (keep)
                 keep->push_back(logProbs[r].clone());
-            if (each)
-                each(w, input[r], logProbs[r]);
         }
+        if (each)
+            each(first, input, logProbs);
     });
     out.ppl = std::exp(out.totalNll / static_cast<double>(std::max<int64_t>(1, out.scoredTokens)));
     out.entropyBlocks = blockMeans(nanColumnMean(out.entropy), s.entropyBlock);
@@ -311,6 +312,24 @@ double caseMean(const std::vector<CaseRetrieval>& cases, double CaseRetrieval::*
 }
 } // namespace
 
+nlohmann::json toJson(const DriftSettings& s)
+{
+    const auto& g = s.gates;
+    return {{"seq_len", s.seqLen}, {"max_eval_windows", s.maxEvalWindows}, {"entropy_block", s.entropyBlock},
+            {"onset_min_block", s.onset.minBlock}, {"onset_rise", s.onset.rise}, {"onset_consecutive", s.onset.consecutive},
+            {"free_tokens", s.freeTokens}, {"repetition_window", s.repetitionWindow}, {"repetition_threshold", s.repetitionThreshold},
+            {"chunk_tokens", s.chunkTokens}, {"chunk_stride", s.chunkStride}, {"k", s.k}, {"k_variants", s.kVariants},
+            {"lambda_tokens", s.lambdaTokens}, {"lambda_every", s.lambdaEvery}, {"temperature", s.temperature}, {"top_p", s.topP},
+            {"seeds", s.seeds}, {"lambda_flips", s.lambdaFlips}, {"lambda_flips_fp", s.lambdaFlipsFp}, {"shuffle_seed", s.shuffleSeed},
+            {"lambda_convergent_last_delta", s.lambda.convergentLastDelta}, {"lambda_divergent_slope", s.lambda.divergentSlope},
+            {"gates", {{"delta_ppl_percent", g.deltaPplPercent}, {"kl_mean", g.klMean}, {"top1_agreement", g.top1Agreement},
+                       {"entropy_late_minus_early", g.entropyLateMinusEarly}, {"delta_s_q_r", g.deltaSQR}, {"drift_mean", g.driftMean},
+                       {"coverage_mean", g.coverage}, {"anchor_gap_mean", g.anchorGap}, {"lambda_lost_cases", g.lambdaLostCases},
+                       {"lambda_final_cv", g.lambdaFinalCv}}},
+            {"calibration_sanity", {{"js_divergence", s.calibration.jsDivergence}, {"delta_s", s.calibration.deltaS},
+                                    {"short_share", s.calibration.shortShare}}}};
+}
+
 void validateDriftSettings(const DriftSettings& s, const ModelConfig& config)
 {
     if (s.seqLen < 2 || s.seqLen > config.maxSeqLen)
@@ -359,8 +378,13 @@ FpReference buildFpReference(const Model& fp, const ProbeSet& probes, const std:
     r.windows = makeEvalWindowsForDrift(fp, evalTokens, settings);
 
     auto t = Clock::now();
-    teacherForced(fp, r.windows, settings, job, "logits F", r.fp, &r.logProbs);
+    const double logProbBytes = static_cast<double>(r.windows.size()) * static_cast<double>(settings.seqLen - 1) *
+                                static_cast<double>(fp.config.vocabSize) * sizeof(float);
+    const bool keep = logProbBytes <= static_cast<double>(settings.keepFpLogProbsBytes);
+    teacherForced(fp, r.windows, settings, job, "logits F", r.fp, keep ? &r.logProbs : nullptr);
     r.seconds.emplace_back("teacher-forced F", since(t));
+    if (!r.hasProbes())
+        return r;
     t = Clock::now();
     r.mu = pooledHidden(fp, allProbeTexts(r), &job).mean(0);
     r.seconds.emplace_back("mu F", since(t));
@@ -380,21 +404,38 @@ DriftComparison compareToReference(const FpReference& r, const Model& fp, const 
     std::vector<double> allKl;
     double top1Sum = 0, deltaPSum = 0;
     int64_t positions = 0;
-    teacherForced(q, r.windows, s, job, "logits Q", d.q, nullptr, [&](size_t w, const at::Tensor& input, const at::Tensor& logProbs) {
-        const LogitComparison c = compareLogProbs(r.logProbs[w], logProbs, input.slice(0, 1));
-        d.klPerPosition[static_cast<int64_t>(w)].slice(0, 0, c.kl.size(0)).copy_(c.kl);
-        at::Tensor kl = c.kl.to(at::kDouble).contiguous();
-        allKl.insert(allKl.end(), kl.data_ptr<double>(), kl.data_ptr<double>() + kl.numel());
-        const double top1 = c.top1Agree.to(at::kDouble).sum().item<double>(), dp = c.deltaP.to(at::kDouble).sum().item<double>();
-        d.klPerWindow.push_back(kl.mean().item<double>());
-        d.top1PerWindow.push_back(top1 / static_cast<double>(kl.numel()));
-        d.deltaPPerWindow.push_back(dp / static_cast<double>(kl.numel()));
-        top1Sum += top1;
-        deltaPSum += dp;
-        positions += kl.numel();
+    const RopeTable rope(fp.config, s.seqLen);
+    // F's log-probabilities of a batch: kept, or recomputed on the same batch as Q's (the same shapes,
+    // so the same figures bit for bit) when over DriftSettings::keepFpLogProbsBytes.
+    auto fpLogProbs = [&](size_t first, const at::Tensor& input) {
+        if (!r.logProbs.empty())
+            return std::vector<at::Tensor>(r.logProbs.begin() + static_cast<std::ptrdiff_t>(first),
+                                           r.logProbs.begin() + static_cast<std::ptrdiff_t>(first) + input.size(0));
+        at::NoGradGuard noGrad;
+        const at::Tensor lp = at::log_softmax(forward(fp, rope, input).slice(1, 0, -1), -1);
+        return std::vector<at::Tensor>(lp.unbind(0));
+    };
+    teacherForced(q, r.windows, s, job, "logits Q", d.q, nullptr, [&](size_t first, const at::Tensor& batch, const at::Tensor& batchLogProbs) {
+        const std::vector<at::Tensor> fpBatch = fpLogProbs(first, batch);
+        for (int64_t row = 0; row < batch.size(0); ++row) {
+            const size_t w = first + static_cast<size_t>(row);
+            const at::Tensor input = batch[row], logProbs = batchLogProbs[row];
+            const LogitComparison c = compareLogProbs(fpBatch[static_cast<size_t>(row)], logProbs, input.slice(0, 1));
+            d.klPerPosition[static_cast<int64_t>(w)].slice(0, 0, c.kl.size(0)).copy_(c.kl);
+            at::Tensor kl = c.kl.to(at::kDouble).contiguous();
+            allKl.insert(allKl.end(), kl.data_ptr<double>(), kl.data_ptr<double>() + kl.numel());
+            const double top1 = c.top1Agree.to(at::kDouble).sum().item<double>(), dp = c.deltaP.to(at::kDouble).sum().item<double>();
+            d.klPerWindow.push_back(kl.mean().item<double>());
+            d.top1PerWindow.push_back(top1 / static_cast<double>(kl.numel()));
+            d.deltaPPerWindow.push_back(dp / static_cast<double>(kl.numel()));
+            top1Sum += top1;
+            deltaPSum += dp;
+            positions += kl.numel();
+        }
     });
     d.seconds.emplace_back("teacher-forced Q", since(t));
-    probeSeries(q, fp, r, &r.fp, job, "Q", d.q, d.seconds);
+    if (r.hasProbes())
+        probeSeries(q, fp, r, &r.fp, job, "Q", d.q, d.seconds);
 
     const ModelSeries& F = r.fp;
     const ModelSeries& Q = d.q;
@@ -409,6 +450,12 @@ DriftComparison compareToReference(const FpReference& r, const Model& fp, const 
     m.onsetF = onsetTokens(F.onsetBlock, s.entropyBlock);
     m.onsetQ = onsetTokens(Q.onsetBlock, s.entropyBlock);
     m.entropyLateMinusEarly = lateMinusEarly(F.entropyBlocks, Q.entropyBlocks);
+    m.probed = r.hasProbes();
+    if (!m.probed) {
+        d.gates = evaluateGates(m, s.gates);
+        d.diagnosis = diagnose(d.gates);
+        return d;
+    }
     m.freeOnsetF = onsetTokens(F.freeOnsetBlock, s.entropyBlock);
     m.freeOnsetQ = onsetTokens(Q.freeOnsetBlock, s.entropyBlock);
     auto share = [](const std::vector<bool>& v) {

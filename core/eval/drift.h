@@ -18,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +28,10 @@ namespace awb {
 struct DriftSettings {
     int64_t seqLen = 512;        // eval window (BOS included)
     int64_t maxEvalWindows = 0;  // 0 = every window of the eval text
+    // F's log-probabilities are kept for every Q up to this size; beyond it each comparison recomputes
+    // them window by window (one more F pass per Q). A 135M model's vocabulary of 49,152 makes them
+    // 100 MB per window of 512: 3.2 GB for a 16k-token text. Does not change any figure.
+    int64_t keepFpLogProbsBytes = int64_t(512) << 20;
     int64_t entropyBlock = 16;   // B
     OnsetOptions onset;
     int64_t freeTokens = 384;    // greedy tokens per free-running prompt
@@ -93,12 +98,15 @@ struct ModelSeries {
 
 struct FpReference {
     DriftSettings settings;
-    ProbeSet probes;
+    ProbeSet probes; // empty (no sections): logit drift and teacher-forced entropy only, as a sweep
+                     // without --probes measures; every probe series below is then empty
+    bool hasProbes() const { return !probes.sections.empty(); }
     std::vector<std::vector<int64_t>> sectionTokens, questionTokens, freePromptTokens;
     std::vector<std::array<std::vector<int64_t>, 3>> paraphraseTokens;
     ChunkedCorpus corpus;
     std::vector<at::Tensor> windows;   // eval windows (BOS + tokens)
-    std::vector<at::Tensor> logProbs;  // F's fp32 log-probabilities per window [len-1, V]
+    std::vector<at::Tensor> logProbs;  // F's fp32 log-probabilities per window [len-1, V]; empty when
+                                       // over settings.keepFpLogProbsBytes (recomputed per Q)
     at::Tensor mu;                     // fp32 [dim]: F's mean pooled vector over sections, questions, paraphrases
     ModelSeries fp;
     std::vector<std::pair<std::string, double>> seconds; // stage -> wall seconds
@@ -116,6 +124,9 @@ struct DriftComparison {
     std::vector<DiagnosisRow> diagnosis;
     std::vector<std::pair<std::string, double>> seconds;
 };
+
+// Every setting, as reports and sweep plans record them.
+nlohmann::json toJson(const DriftSettings& settings);
 
 // Throws ArgumentError for impossible settings (checked before any model work) and when the model
 // has no tokenizer.

@@ -25,6 +25,26 @@ Gate withFp(Gate g, double fpValue)
 int64_t asOnset(double tokens) { return std::isinf(tokens) ? kNoOnset : static_cast<int64_t>(tokens); }
 } // namespace
 
+std::vector<std::pair<std::string, double>> namedFigures(const DriftSummary& m)
+{
+    std::vector<std::pair<std::string, double>> f{
+        {"ppl_fp", m.pplF}, {"ppl_q", m.pplQ}, {"delta_ppl_percent", m.deltaPplPercent}, {"kl_mean", m.klMean}, {"kl_p99", m.klP99},
+        {"top1_agreement", m.top1Agreement}, {"delta_p_mean", m.deltaPMean}, {"entropy_onset_fp", m.onsetF},
+        {"entropy_onset_q", m.onsetQ}, {"entropy_late_minus_early", m.entropyLateMinusEarly}};
+    if (!m.probed)
+        return f;
+    f.insert(f.end(), {{"free_onset_fp", m.freeOnsetF}, {"free_onset_q", m.freeOnsetQ}, {"repetition_share_fp", m.repetitionShareF},
+                       {"repetition_share_q", m.repetitionShareQ}, {"delta_s_q_r_fp", m.deltaSQRF}, {"delta_s_q_r", m.deltaSQR},
+                       {"delta_s_r_anchor_fp", m.deltaSRAnchorF}, {"delta_s_r_anchor", m.deltaSRAnchor}, {"delta_s_null", m.deltaSNull},
+                       {"drift_mean", m.driftMean}, {"coverage_mean_fp", m.coverageF}, {"coverage_mean", m.coverage},
+                       {"anchor_gap_mean_fp", m.anchorGapF}, {"anchor_gap_mean", m.anchorGap},
+                       {"lambda_convergent_rate_fp", m.lambdaConvergentRateF}, {"lambda_convergent_rate", m.lambdaConvergentRate},
+                       {"lambda_flip_rate_fp", m.lambdaFlipRateF}, {"lambda_flip_rate", m.lambdaFlipRate},
+                       {"lambda_lost_cases", m.lambdaLostCases}, {"lambda_final_cv_fp", m.lambdaFinalCvF},
+                       {"lambda_final_cv", m.lambdaFinalCv}});
+    return f;
+}
+
 std::vector<Gate> evaluateGates(const DriftSummary& s, const GateThresholds& t)
 {
     std::vector<Gate> g;
@@ -33,6 +53,8 @@ std::vector<Gate> evaluateGates(const DriftSummary& s, const GateThresholds& t)
     g.push_back(atLeast("top1_agreement", s.top1Agreement, t.top1Agreement));
     g.push_back({"entropy_onset", s.onsetQ, s.onsetF, ">=", onsetNotEarlier(asOnset(s.onsetQ), asOnset(s.onsetF))});
     g.push_back(atMost("entropy_late_minus_early", s.entropyLateMinusEarly, t.entropyLateMinusEarly));
+    if (!s.probed)
+        return g;
     g.push_back(withFp(atMost("delta_s_q_r", s.deltaSQR, t.deltaSQR), s.deltaSQRF));
     g.push_back(atMost("drift_mean", s.driftMean, t.driftMean));
     g.push_back(withFp(atLeast("coverage_mean", s.coverage, t.coverage), s.coverageF));

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace awb {
@@ -15,6 +16,9 @@ struct DriftSummary {
     double klMean = 0, klP99 = 0, top1Agreement = 1, deltaPMean = 0;
     double onsetF = std::numeric_limits<double>::infinity(), onsetQ = std::numeric_limits<double>::infinity();
     double entropyLateMinusEarly = 0;
+    // Whether a probe set was run. Without one (a sweep without --probes) only the figures above
+    // were measured: the ones below keep their defaults and their gates are not evaluated.
+    bool probed = true;
     double freeOnsetF = std::numeric_limits<double>::infinity(), freeOnsetQ = std::numeric_limits<double>::infinity();
     double repetitionShareF = 0, repetitionShareQ = 0; // share of free-running prompts flagged
     // Retrieval, means over cases; F's own values are given so a gate the FP model already fails is
@@ -41,6 +45,11 @@ struct GateThresholds {
     double lambdaLostCases = 0;      // cases → for F but not Q, at most
     double lambdaFinalCv = 0.15;     // at most
 };
+
+// Every figure of the summary by its report name ("ppl_fp", "kl_mean", ..., "lambda_final_cv"), in
+// a fixed order: the drift report's /summary table and the columns of a sweep store. Without a probe
+// set (summary.probed false) only the figures up to entropy_late_minus_early.
+std::vector<std::pair<std::string, double>> namedFigures(const DriftSummary& summary);
 
 struct Gate {
     std::string name;

@@ -47,20 +47,41 @@ at::Tensor toRopeLayout(const at::Tensor& x, int64_t heads, RopeStyle from, Rope
 }
 } // namespace
 
+FpBlockInputs captureFpBlockInputs(const Model& fp, const at::Tensor& tokens)
+{
+    at::NoGradGuard noGrad;
+    FpBlockInputs r;
+    r.tokens = tokens;
+    RopeTable rope(fp.config, tokens.size(1));
+    at::Tensor x = embedTokens(fp, tokens);
+    for (const auto& block : fp.blocks) {
+        r.inputs.push_back(x);
+        x = runBlock(fp.config, rope, blockAsFloat(block), x).out;
+    }
+    return r;
+}
+
 LayerErrorMap layerErrors(const Model& fp, const Model& qm, const at::Tensor& tokens, JobContext* job)
+{
+    return layerErrors(fp, qm, captureFpBlockInputs(fp, tokens), job);
+}
+
+LayerErrorMap layerErrors(const Model& fp, const Model& qm, const FpBlockInputs& fpInputs, JobContext* job)
 {
     // An AutoAWQ folder may pad the FFN to a width its packing holds (stories260K: 172 -> 176) with
     // zero rows in gate/up and zero columns in down; those channels are compared on F's width.
-    if (fp.blocks.size() != qm.blocks.size() || fp.config.dim != qm.config.dim || qm.config.hiddenDim < fp.config.hiddenDim)
+    if (fp.blocks.size() != qm.blocks.size() || fp.config.dim != qm.config.dim || qm.config.hiddenDim < fp.config.hiddenDim ||
+        fpInputs.inputs.size() != fp.blocks.size())
         throw ShapeError("per-layer error: the FP and quantized models have different shapes");
     at::NoGradGuard noGrad;
     LayerErrorMap m;
     m.linears = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
     const int64_t nBlocks = static_cast<int64_t>(fp.blocks.size());
     m.relError = at::zeros({nBlocks, static_cast<int64_t>(m.linears.size())}, at::kDouble);
-    RopeTable rope(fp.config, tokens.size(1)), ropeQ(qm.config, tokens.size(1));
-    at::Tensor x = embedTokens(fp, tokens);
+    const int64_t T = fpInputs.tokens.size(1);
+    RopeTable rope(fp.config, T), ropeQ(qm.config, T);
     for (int64_t b = 0; b < nBlocks; ++b) {
+        const at::Tensor& x = fpInputs.inputs[static_cast<size_t>(b)];
         const BlockOutputs f = runBlock(fp.config, rope, blockAsFloat(fp.blocks[static_cast<size_t>(b)]), x);
         BlockOutputs q = runBlock(qm.config, ropeQ, blockAsFloat(qm.blocks[static_cast<size_t>(b)]), x);
         q.linears[0] = toRopeLayout(q.linears[0], qm.config.nHeads, qm.config.rope, fp.config.rope);
@@ -71,7 +92,6 @@ LayerErrorMap layerErrors(const Model& fp, const Model& qm, const at::Tensor& to
             const double ref = fOut.norm().item<double>();
             m.relError[b][static_cast<int64_t>(l)] = ref > 0 ? (qOut - fOut).norm().item<double>() / ref : 0.0;
         }
-        x = f.out;
         if (job)
             job->report(b + 1, nBlocks, "layer error");
     }

@@ -21,9 +21,18 @@ struct LayerErrorMap {
     at::Tensor relError;              // fp64 [blocks, linears]
 };
 
+// F's input to every block on the given tokens: what any number of Q are measured on, computed once
+// (a sweep shares it across its points). Plain tensors; safe to share read-only between threads.
+struct FpBlockInputs {
+    at::Tensor tokens;              // int64 [n, T]
+    std::vector<at::Tensor> inputs; // fp32 [n, T, dim] per block
+};
+FpBlockInputs captureFpBlockInputs(const Model& fp, const at::Tensor& tokens);
+
 // tokens: int64 [n, T] (e.g. calibration blocks). Throws ShapeError when the models' shapes differ
 // (beyond an FFN that Q pads with zero channels, as AutoAWQ folders may).
 // job: progress per block, stage "layer error".
 LayerErrorMap layerErrors(const Model& fp, const Model& q, const at::Tensor& tokens, JobContext* job = nullptr);
+LayerErrorMap layerErrors(const Model& fp, const Model& q, const FpBlockInputs& fpInputs, JobContext* job = nullptr);
 
 } // namespace awb

@@ -12,7 +12,6 @@
 
 #include <ATen/ATen.h>
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <optional>
 
@@ -89,14 +88,6 @@ Model produceQuantized(const Model& fp, const DiagnoseOptions& o, const Calibrat
         result.calibrationSummary = calib->summary();
     }
     return applyAwqResult(fp, result); // no blocks: RTN of every linear
-}
-
-std::string utcNow()
-{
-    const std::time_t now = std::time(nullptr);
-    char s[32];
-    std::strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    return s;
 }
 
 // Calibration samples as the calibration set counts them (BOS + tokens), for the sanity check.
@@ -177,7 +168,7 @@ DiagnoseResult runDiagnose(const DiagnoseOptions& o, JobContext& job)
 
     auto& p = r.provenance;
     p.toolVersion = awbVersion();
-    p.created = utcNow();
+    p.created = utcTimestamp();
     p.fpModel = fpPath;
     p.fpModelHash = hashPath(fpPath);
     p.fpDtype = fp.weightDtype;

@@ -1,5 +1,7 @@
 #include "core/store/hdf5_util.h"
 
+#include <cstring>
+
 namespace awb::h5 {
 
 void writeTensor(H5::Group& g, const std::string& name, const at::Tensor& t)
@@ -46,5 +48,32 @@ void writeStrings(H5::Group& g, const std::string& name, const std::vector<std::
     if (n)
         ds.write(ptrs.data(), type);
 }
+
+void writeTable(H5::Group& g, const std::string& name, const Table& t)
+{
+    const size_t rows = t.strings.empty() ? (t.doubles.empty() ? 0 : t.doubles[0].size()) : t.strings[0].size();
+    const size_t ns = t.stringCols.size(), nd = t.doubleCols.size();
+    const size_t rowBytes = ns * sizeof(const char*) + nd * sizeof(double);
+    H5::CompType type(rowBytes);
+    for (size_t c = 0; c < ns; ++c)
+        type.insertMember(t.stringCols[c], c * sizeof(const char*), utf8String());
+    for (size_t c = 0; c < nd; ++c)
+        type.insertMember(t.doubleCols[c], ns * sizeof(const char*) + c * sizeof(double), H5::PredType::NATIVE_DOUBLE);
+    std::vector<unsigned char> buffer(rows * rowBytes);
+    for (size_t r = 0; r < rows; ++r) {
+        unsigned char* row = buffer.data() + r * rowBytes;
+        for (size_t c = 0; c < ns; ++c) {
+            const char* p = t.strings[c][r].c_str();
+            std::memcpy(row + c * sizeof(const char*), &p, sizeof p);
+        }
+        for (size_t c = 0; c < nd; ++c)
+            std::memcpy(row + ns * sizeof(const char*) + c * sizeof(double), &t.doubles[c][r], sizeof(double));
+    }
+    hsize_t n = rows;
+    H5::DataSet ds = g.createDataSet(name, type, H5::DataSpace(1, &n));
+    if (rows)
+        ds.write(buffer.data(), type);
+}
+
 
 } // namespace awb::h5

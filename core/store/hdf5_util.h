@@ -50,4 +50,12 @@ at::Tensor readTensor(const H5::Group& g, const std::string& name); // as float3
 void writeDoubles(H5::Group& g, const std::string& name, const std::vector<double>& values);
 void writeStrings(H5::Group& g, const std::string& name, const std::vector<std::string>& values);
 
+// A compound table of string and double columns; rows are given column-wise.
+struct Table {
+    std::vector<std::string> stringCols, doubleCols;
+    std::vector<std::vector<std::string>> strings; // [col][row]
+    std::vector<std::vector<double>> doubles;      // [col][row]
+};
+void writeTable(H5::Group& g, const std::string& name, const Table& t);
+
 } // namespace awb::h5

@@ -1,6 +1,7 @@
 #include "core/store/result_store.h"
 
 #include "core/base/error.h"
+#include "core/store/awq_result_group.h"
 #include "core/store/hdf5_util.h"
 
 #include <ATen/ATen.h>
@@ -25,6 +26,46 @@ std::vector<std::string> splitCommas(const std::string& s)
 }
 } // namespace
 
+void writeAwqResultGroup(H5::Group& root, const AwqResult& r)
+{
+    writeAttr(root, "method", r.method);
+    writeAttr(root, "w_bit", static_cast<double>(r.quant.wBit));
+    writeAttr(root, "group_size", static_cast<double>(r.quant.groupSize));
+    writeAttr(root, "zero_point", r.quant.zeroPoint ? 1.0 : 0.0);
+    writeAttr(root, "model", r.modelPath);
+    writeAttr(root, "calibration", r.calibrationSummary);
+    writeAttr(root, "calib_blocks", static_cast<double>(r.calibrationBlocks));
+    writeAttr(root, "calib_seqlen", static_cast<double>(r.calibrationSeqLen));
+    H5::Group blocks = root.createGroup("blocks");
+    for (size_t i = 0; i < r.blocks.size(); ++i) {
+        const auto& b = r.blocks[i];
+        H5::Group bg = blocks.createGroup(std::to_string(i));
+        writeAttr(bg, "seconds", b.seconds);
+        H5::Group sg = bg.createGroup("scales");
+        for (size_t k = 0; k < b.scales.size(); ++k) {
+            const auto& s = b.scales[k];
+            H5::Group g = sg.createGroup(std::to_string(k));
+            std::string linears;
+            for (const auto& l : s.linears)
+                linears += (linears.empty() ? "" : ",") + l;
+            writeAttr(g, "prev_op", s.prevOp);
+            writeAttr(g, "linears", linears);
+            writeAttr(g, "best_alpha", s.bestAlpha);
+            writeAttr(g, "rtn_loss", s.fpLoss);
+            writeTensor(g, "scales", s.scales);
+            writeTensor(g, "activation_mean", s.activationMean);
+            writeTensor(g, "alphas", s.alphas);
+            writeTensor(g, "losses", s.losses);
+        }
+        H5::Group cg = bg.createGroup("clips");
+        for (const auto& c : b.clips) {
+            H5::Group g = cg.createGroup(c.linear);
+            writeTensor(g, "max_val", c.maxVal);
+            writeTensor(g, "ratio", c.ratio);
+        }
+    }
+}
+
 void saveAwqResult(const std::string& path, const AwqResult& r)
 {
     const std::string tmp = path + ".tmp";
@@ -35,42 +76,7 @@ void saveAwqResult(const std::string& path, const AwqResult& r)
             H5::Group root = file.openGroup("/");
             writeAttr(root, "format", std::string("awb-awq-result"));
             writeAttr(root, "version", static_cast<double>(kVersion));
-            writeAttr(root, "method", r.method);
-            writeAttr(root, "w_bit", static_cast<double>(r.quant.wBit));
-            writeAttr(root, "group_size", static_cast<double>(r.quant.groupSize));
-            writeAttr(root, "zero_point", r.quant.zeroPoint ? 1.0 : 0.0);
-            writeAttr(root, "model", r.modelPath);
-            writeAttr(root, "calibration", r.calibrationSummary);
-            writeAttr(root, "calib_blocks", static_cast<double>(r.calibrationBlocks));
-            writeAttr(root, "calib_seqlen", static_cast<double>(r.calibrationSeqLen));
-            H5::Group blocks = file.createGroup("/blocks");
-            for (size_t i = 0; i < r.blocks.size(); ++i) {
-                const auto& b = r.blocks[i];
-                H5::Group bg = blocks.createGroup(std::to_string(i));
-                writeAttr(bg, "seconds", b.seconds);
-                H5::Group sg = bg.createGroup("scales");
-                for (size_t k = 0; k < b.scales.size(); ++k) {
-                    const auto& s = b.scales[k];
-                    H5::Group g = sg.createGroup(std::to_string(k));
-                    std::string linears;
-                    for (const auto& l : s.linears)
-                        linears += (linears.empty() ? "" : ",") + l;
-                    writeAttr(g, "prev_op", s.prevOp);
-                    writeAttr(g, "linears", linears);
-                    writeAttr(g, "best_alpha", s.bestAlpha);
-                    writeAttr(g, "rtn_loss", s.fpLoss);
-                    writeTensor(g, "scales", s.scales);
-                    writeTensor(g, "activation_mean", s.activationMean);
-                    writeTensor(g, "alphas", s.alphas);
-                    writeTensor(g, "losses", s.losses);
-                }
-                H5::Group cg = bg.createGroup("clips");
-                for (const auto& c : b.clips) {
-                    H5::Group g = cg.createGroup(c.linear);
-                    writeTensor(g, "max_val", c.maxVal);
-                    writeTensor(g, "ratio", c.ratio);
-                }
-            }
+            writeAwqResultGroup(root, r);
             file.flush(H5F_SCOPE_GLOBAL);
         }
         if (std::rename(tmp.c_str(), path.c_str()) != 0)
@@ -81,19 +87,10 @@ void saveAwqResult(const std::string& path, const AwqResult& r)
     }
 }
 
-AwqResult loadAwqResult(const std::string& path)
+AwqResult readAwqResultGroup(const H5::Group& root, const std::string& path, const std::string& prefix)
 {
-    if (!std::filesystem::is_regular_file(path))
-        throw IoError(path + ": results file not found");
-    H5::Exception::dontPrint();
-    std::string where = "/";
+    std::string where = prefix.empty() ? "/" : prefix;
     try {
-        H5::H5File file(path, H5F_ACC_RDONLY);
-        H5::Group root = file.openGroup("/");
-        if (!root.attrExists("format") || readStringAttr(root, "format") != "awb-awq-result")
-            throw FormatError(path, "/format", "not an AWQ Workbench result file");
-        if (readDoubleAttr(root, "version") > kVersion)
-            throw FormatError(path, "/version", "written by a newer AWQ Workbench");
         AwqResult r;
         r.method = readStringAttr(root, "method");
         r.quant.wBit = static_cast<int>(readDoubleAttr(root, "w_bit"));
@@ -103,16 +100,17 @@ AwqResult loadAwqResult(const std::string& path)
         r.calibrationSummary = readStringAttr(root, "calibration");
         r.calibrationBlocks = static_cast<int64_t>(readDoubleAttr(root, "calib_blocks"));
         r.calibrationSeqLen = static_cast<int64_t>(readDoubleAttr(root, "calib_seqlen"));
-        H5::Group blocks = file.openGroup("/blocks");
+        H5::Group blocks = root.openGroup("blocks");
         for (hsize_t i = 0; i < blocks.getNumObjs(); ++i) {
-            where = "/blocks/" + std::to_string(i);
-            H5::Group bg = file.openGroup(where);
+            const std::string bName = "blocks/" + std::to_string(i);
+            where = prefix + "/" + bName;
+            H5::Group bg = root.openGroup(bName);
             BlockAwqResult b;
             b.seconds = readDoubleAttr(bg, "seconds");
             H5::Group sg = bg.openGroup("scales");
             for (hsize_t k = 0; k < sg.getNumObjs(); ++k) {
-                where = "/blocks/" + std::to_string(i) + "/scales/" + std::to_string(k);
-                H5::Group g = file.openGroup(where);
+                where = prefix + "/" + bName + "/scales/" + std::to_string(k);
+                H5::Group g = sg.openGroup(std::to_string(k));
                 ScaleSearch s;
                 s.prevOp = readStringAttr(g, "prev_op");
                 s.linears = splitCommas(readStringAttr(g, "linears"));
@@ -128,8 +126,8 @@ AwqResult loadAwqResult(const std::string& path)
             for (hsize_t k = 0; k < cg.getNumObjs(); ++k) {
                 ClipSearch c;
                 c.linear = cg.getObjnameByIdx(k);
-                where = "/blocks/" + std::to_string(i) + "/clips/" + c.linear;
-                H5::Group g = file.openGroup(where);
+                where = prefix + "/" + bName + "/clips/" + c.linear;
+                H5::Group g = cg.openGroup(c.linear);
                 c.maxVal = readTensor(g, "max_val");
                 c.ratio = readTensor(g, "ratio");
                 b.clips.push_back(std::move(c));
@@ -140,6 +138,24 @@ AwqResult loadAwqResult(const std::string& path)
         return r;
     } catch (const H5::Exception& e) {
         throw FormatError(path, where, "unreadable HDF5 (" + e.getDetailMsg() + ")");
+    }
+}
+
+AwqResult loadAwqResult(const std::string& path)
+{
+    if (!std::filesystem::is_regular_file(path))
+        throw IoError(path + ": results file not found");
+    H5::Exception::dontPrint();
+    try {
+        H5::H5File file(path, H5F_ACC_RDONLY);
+        H5::Group root = file.openGroup("/");
+        if (!root.attrExists("format") || readStringAttr(root, "format") != "awb-awq-result")
+            throw FormatError(path, "/format", "not an AWQ Workbench result file");
+        if (readDoubleAttr(root, "version") > kVersion)
+            throw FormatError(path, "/version", "written by a newer AWQ Workbench");
+        return readAwqResultGroup(root, path, "");
+    } catch (const H5::Exception& e) {
+        throw FormatError(path, "/", "unreadable HDF5 (" + e.getDetailMsg() + ")");
     }
 }
 

@@ -196,6 +196,32 @@ private Q_SLOTS:
         QVERIFY(a4.klMean > 0);
     }
 
+    // Over DriftSettings::keepFpLogProbsBytes F's log-probabilities are recomputed per Q, window by
+    // window: the logit figures are those of the kept ones. Without a probe set only the logit and
+    // teacher-forced figures are measured, and only their gates are evaluated.
+    void recomputedFpLogProbsGiveTheSameDrift()
+    {
+        DriftSettings s = testSettings();
+        s.maxEvalWindows = 3;
+        s.keepFpLogProbsBytes = 0;
+        JobContext job;
+        const std::vector<int64_t> tokens = encodeEvalText(*m_fp.tokenizer, kEval);
+        const FpReference recomputing = buildFpReference(m_fp, ProbeSet{}, tokens, s, job);
+        QVERIFY(recomputing.logProbs.empty());
+        s.keepFpLogProbsBytes = int64_t(1) << 30;
+        const FpReference keeping = buildFpReference(m_fp, ProbeSet{}, tokens, s, job);
+        QCOMPARE(keeping.logProbs.size(), size_t(3));
+        const Model q = rtn(m_fp, 3, 32);
+        const DriftComparison a = compareToReference(recomputing, m_fp, q, job), b = compareToReference(keeping, m_fp, q, job);
+        QCOMPARE(a.summary.klMean, b.summary.klMean);
+        QCOMPARE(a.summary.top1Agreement, b.summary.top1Agreement);
+        QCOMPARE(a.klPerWindow, b.klPerWindow);
+        QVERIFY(a.summary.klMean > 0);
+        QVERIFY(!a.summary.probed);
+        QCOMPARE(a.gates.size(), size_t(5)); // delta_ppl_percent, kl_mean, top1_agreement, entropy_onset, entropy_late_minus_early
+        QVERIFY(a.q.cases.empty());
+    }
+
     void layerErrorOfAnAutoAwqFolderMatchesTheModelItCameFrom()
     {
         // The folder rotates RoPE halves (q/k rows permuted per head) and pads the FFN 172 -> 176;

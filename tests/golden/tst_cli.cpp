@@ -39,7 +39,7 @@ private Q_SLOTS:
     {
         const Run r = runCli({"--help"});
         QCOMPARE(r.code, 0);
-        for (const char* cmd : {"generate", "eval", "inspect", "quantize", "convert", "export", "diagnose", "demo"})
+        for (const char* cmd : {"generate", "eval", "inspect", "quantize", "convert", "export", "diagnose", "sweep", "merge", "report", "demo"})
             QVERIFY2(r.out.contains(cmd), cmd);
         const Run e = runCli({"eval", "--help"});
         QCOMPARE(e.code, 0);
@@ -183,12 +183,106 @@ private Q_SLOTS:
         QVERIFY2(left.isEmpty(), qPrintable(left.join(", ")));
     }
 
+    // SIGKILL mid-sweep (no chance to clean up): the store keeps the points finished before, opens
+    // in h5ls, and a re-run finishes only the rest; merge and report print the same points.
+    void sweepSurvivesSigkillAndResumesOnlyTheRest()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath("sweep.h5");
+        const QStringList args = {"sweep", "--model", kModel, "--calib", "tinystories", "--eval", kResources + "/text/tinystories-valid-sample.txt",
+                                  "--w-bit", "3,4", "--group-size", "32,64", "--n-samples", "4", "--seqlen", "128", "--long-samples", "split",
+                                  "--max-windows", "4", "--jobs", "1", "--out", store, "--json"};
+        QProcess p;
+        p.start(kCli, args);
+        QVERIFY(p.waitForStarted());
+        QByteArray err;
+        QElapsedTimer clock;
+        clock.start();
+        while (!err.contains("stored ") && p.state() == QProcess::Running && clock.elapsed() < 300000) {
+            p.waitForReadyRead(200);
+            err += p.readAllStandardError();
+        }
+        QVERIFY2(err.contains("stored "), err.constData());
+        ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
+        QVERIFY(p.waitForFinished(60000));
+        const QString h5ls = QStandardPaths::findExecutable("h5ls");
+        if (!h5ls.isEmpty()) {
+            QProcess ls;
+            ls.start(h5ls, {store});
+            QVERIFY(ls.waitForFinished(60000));
+            QCOMPARE(ls.exitCode(), 0);
+            QVERIFY(ls.readAllStandardOutput().contains("points"));
+        }
+        const Run resumed = runCli(args);
+        QCOMPARE(resumed.code, 0);
+        const auto j = lastJsonLine(resumed.out);
+        const size_t skipped = j["skipped"].size();
+        QVERIFY(skipped >= 1 && skipped < 4);
+        QCOMPARE(j["ran"].size() + skipped, size_t(4));
+        QCOMPARE(j["points"].size(), size_t(4));
+        QVERIFY(j["points"][0].contains("kl_mean") && j["points"][0].contains("bits_per_weight"));
+        QCOMPARE(j["store"].get<std::string>(), store.toStdString());
+        const QStringList left = QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
+        QCOMPARE(left, QStringList{"sweep.h5"});
+
+        const Run merged = runCli({"merge", store, "--out", dir.filePath("merged.h5"), "--json"});
+        QCOMPARE(merged.code, 0);
+        QCOMPARE(lastJsonLine(merged.out)["points"], j["points"]);
+        const Run report = runCli({"report", store, "--csv", dir.filePath("points.csv")});
+        QCOMPARE(report.code, 0);
+        QVERIFY(report.out.contains("Pareto summary"));
+        QFile csv(dir.filePath("points.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(csv.readAll().count('\n'), 5); // header + 4 points
+    }
+
+    // The documented Slurm example (packaging/slurm, docs/sweeps.md), run as two array tasks would
+    // run it, then its merge step: the merged table equals one run of the whole sweep.
+    void slurmArrayExampleShardsAndMerges()
+    {
+        QTemporaryDir dir;
+        const QString scripts = kResources + "/../packaging/slurm/"; // resources/ is at the source root
+        const QStringList sweepArgs = {"--model", kModel, "--method", "rtn", "--eval", kResources + "/text/tinystories-valid-sample.txt",
+                                       "--w-bit", "3,4", "--group-size", "32,64", "--max-windows", "4"};
+        auto runScript = [&](const QString& script, const QStringList& args, const QStringList& env) {
+            QProcess p;
+            QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+            e.insert("AWB", kCli);
+            for (const auto& kv : env)
+                e.insert(kv.section('=', 0, 0), kv.section('=', 1));
+            p.setProcessEnvironment(e);
+            p.start("bash", QStringList{scripts + script} + args);
+            p.waitForFinished(600000);
+            return Run{p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+        };
+        const QString out = dir.filePath("array");
+        for (int k = 1; k <= 2; ++k) {
+            const Run task = runScript("awb-sweep-array.sh", QStringList{out, "--"} + sweepArgs,
+                                       {"SLURM_ARRAY_TASK_ID=" + QString::number(k), "SLURM_ARRAY_TASK_COUNT=2"});
+            QVERIFY2(task.code == 0, qPrintable(task.err));
+            QCOMPARE(lastJsonLine(task.out)["ran"].size(), size_t(2));
+        }
+        const Run merge = runScript("awb-sweep-merge.sh", {out}, {});
+        QVERIFY2(merge.code == 0, qPrintable(merge.err));
+        QVERIFY(QFile::exists(out + "/sweep.h5") && QFile::exists(out + "/sweep.csv"));
+        const Run whole = runCli(QStringList{"sweep"} + sweepArgs + QStringList{"--out", dir.filePath("whole.h5"), "--json"});
+        QCOMPARE(whole.code, 0);
+        auto metrics = [](nlohmann::json points) { // without this run's time and memory
+            for (auto& p : points)
+                for (const char* k : {"quantize_seconds", "eval_seconds", "wall_seconds", "process_peak_rss_mib"})
+                    p.erase(k);
+            return points;
+        };
+        QCOMPARE(metrics(lastJsonLine(merge.out)["points"]), metrics(lastJsonLine(whole.out)["points"]));
+        QCOMPARE(runScript("awb-sweep-array.sh", {out}, {}).code, 2); // usage error, nothing run
+    }
+
     void versionAndEveryCommandsHelp()
     {
         const Run v = runCli({"--version"});
         QCOMPARE(v.code, 0);
         QVERIFY(v.out.startsWith("awb "));
-        for (const char* cmd : {"inspect", "generate", "eval", "quantize", "convert", "export", "diagnose", "demo"}) {
+        for (const char* cmd : {"inspect", "generate", "eval", "quantize", "convert", "export", "diagnose", "sweep", "merge", "report", "demo"}) {
             const Run h = runCli({cmd, "--help"});
             QCOMPARE(h.code, 0);
             QVERIFY2(h.out.contains("--"), cmd);

@@ -1,0 +1,159 @@
+#include "core/store/drift_groups.h"
+
+#include "core/store/hdf5_util.h"
+
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+
+namespace awb {
+
+using namespace h5;
+
+namespace {
+at::Tensor padded(const std::vector<std::vector<int64_t>>& rows, int64_t width)
+{
+    at::Tensor t = at::full({static_cast<int64_t>(rows.size()), width}, -1, at::kLong);
+    for (size_t i = 0; i < rows.size(); ++i)
+        if (!rows[i].empty())
+            t[static_cast<int64_t>(i)].slice(0, 0, static_cast<int64_t>(rows[i].size())).copy_(at::tensor(rows[i], at::kLong));
+    return t;
+}
+
+at::Tensor labelTensor(const std::vector<std::vector<LambdaLabel>>& labels)
+{
+    std::vector<int8_t> flat;
+    for (const auto& row : labels)
+        for (LambdaLabel l : row)
+            flat.push_back(static_cast<int8_t>(l));
+    const int64_t n = static_cast<int64_t>(labels.size());
+    return at::tensor(flat, at::kChar).view({n, n ? -1 : 0});
+}
+
+at::Tensor boolTensor(const std::vector<bool>& v)
+{
+    std::vector<int8_t> b(v.begin(), v.end());
+    return at::tensor(b, at::kChar);
+}
+
+} // namespace
+
+at::Tensor flagTensor(const std::vector<bool>& v) { return boolTensor(v); }
+
+void writeModelSeries(H5::Group g, const ModelSeries& m, const FpReference& ref, std::string& where)
+{
+    const auto& s = ref.settings;
+    writeAttr(g, "ppl", m.ppl);
+    writeAttr(g, "total_nll", m.totalNll);
+    writeAttr(g, "scored_tokens", static_cast<double>(m.scoredTokens));
+    writeAttr(g, "entropy_onset_block", static_cast<double>(m.onsetBlock));
+    writeAttr(g, "free_onset_block", static_cast<double>(m.freeOnsetBlock));
+    where += "/entropy";
+    H5::Group e = g.createGroup("entropy");
+    writeTensor(e, "teacher_forced", m.entropy);
+    writeDoubles(e, "teacher_forced_blocks", m.entropyBlocks);
+    if (!ref.hasProbes())
+        return; // no free-running prompts, embeddings, retrieval or λ were run
+    writeAttr(g, "delta_s_null", m.deltaSNull);
+    writeAttr(g, "lambda_convergent_rate", m.lambda.convergentRate);
+    writeTensor(e, "free_running", m.freeEntropy);
+    writeDoubles(e, "free_running_blocks", m.freeBlocks);
+    writeTensor(e, "free_tokens", padded(m.freeTokens, s.freeTokens));
+    writeDoubles(e, "distinct4", m.distinct4);
+    writeTensor(e, "repetition", boolTensor(m.repetition));
+    where.replace(where.rfind('/'), std::string::npos, "/embeddings");
+    H5::Group em = g.createGroup("embeddings");
+    writeAttr(em, "probe_set_hash", ref.probes.hash);
+    writeTensor(em, "sections", m.sectionEmb);
+    writeTensor(em, "questions", m.questionEmb);
+    writeTensor(em, "paraphrases", m.paraphraseEmb);
+    writeTensor(em, "chunks", m.chunkEmb);
+    where.replace(where.rfind('/'), std::string::npos, "/cases");
+    H5::Group c = g.createGroup("cases");
+    std::vector<double> qr, ra, covK, minAdj, gap;
+    std::vector<int64_t> top;
+    std::vector<std::vector<int64_t>> ranking;
+    std::vector<double> cov;
+    for (const auto& cr : m.cases) {
+        qr.push_back(cr.deltaSQR);
+        ra.push_back(cr.deltaSRAnchor);
+        covK.push_back(cr.coverageK);
+        minAdj.push_back(cr.minAdjacent);
+        gap.push_back(cr.anchorGap);
+        top.push_back(cr.topChunk);
+        ranking.push_back(cr.ranking);
+        cov.insert(cov.end(), cr.coverage.begin(), cr.coverage.end());
+    }
+    writeDoubles(c, "delta_s_q_r", qr);
+    writeDoubles(c, "delta_s_r_anchor", ra);
+    writeDoubles(c, "coverage_k", covK);
+    writeDoubles(c, "min_adjacent", minAdj);
+    writeDoubles(c, "anchor_gap", gap);
+    writeTensor(c, "top_chunk", at::tensor(top, at::kLong));
+    writeTensor(c, "ranking", padded(ranking, static_cast<int64_t>(ref.corpus.chunks.size())));
+    writeTensor(c, "coverage", at::tensor(cov, at::kDouble).view({static_cast<int64_t>(m.cases.size()), -1}));
+    writeAttr(c, "k_values", nlohmann::json(s.kVariants).dump());
+    where.replace(where.rfind('/'), std::string::npos, "/lambda");
+    H5::Group l = g.createGroup("lambda");
+    writeTensor(l, "delta", m.lambda.delta);
+    writeTensor(l, "min_distractor", m.lambda.minDistractor);
+    std::vector<std::vector<LambdaLabel>> flatRuns;
+    for (const auto& v : m.lambda.labels)
+        for (const auto& c2 : v)
+            flatRuns.push_back(c2);
+    writeTensor(l, "labels", labelTensor(flatRuns).view({static_cast<int64_t>(m.lambda.labels.size()), static_cast<int64_t>(m.cases.size()), -1}));
+    writeTensor(l, "case_labels", labelTensor(m.lambda.caseLabels));
+    writeDoubles(l, "final_cv", m.lambda.finalCv);
+    writeTensor(l, "flips", boolTensor(m.lambda.flips));
+    std::string variants;
+    for (const auto& v : m.lambda.variants)
+        variants += (variants.empty() ? "" : ",") + v;
+    writeAttr(l, "variants", variants);
+    std::vector<int64_t> checkpoints;
+    for (int64_t t = s.lambdaEvery; t <= s.lambdaTokens; t += s.lambdaEvery)
+        checkpoints.push_back(t);
+    writeAttr(l, "checkpoints", nlohmann::json(checkpoints).dump());
+}
+
+void writeLogitDrift(H5::Group g, const DriftComparison& d)
+{
+    writeTensor(g, "kl_per_position", d.klPerPosition);
+    writeDoubles(g, "kl_per_window", d.klPerWindow);
+    writeDoubles(g, "top1_per_window", d.top1PerWindow);
+    writeDoubles(g, "delta_p_per_window", d.deltaPPerWindow);
+}
+
+void writeLayerError(H5::Group g, const LayerErrorMap& e)
+{
+    writeTensor(g, "rel_error", e.relError);
+    std::string linears;
+    for (const auto& n : e.linears)
+        linears += (linears.empty() ? "" : ",") + n;
+    writeAttr(g, "linears", linears);
+}
+
+void writeGatesAndDiagnosis(H5::Group& g, const DriftComparison& d)
+{
+    Table gates{{"name", "comparison"}, {"value", "threshold", "pass", "fp_value"}, {{}, {}}, {{}, {}, {}, {}}};
+    for (const Gate& gate : d.gates) {
+        gates.strings[0].push_back(gate.name);
+        gates.strings[1].push_back(gate.comparison);
+        gates.doubles[0].push_back(gate.value);
+        gates.doubles[1].push_back(gate.threshold);
+        gates.doubles[2].push_back(gate.pass ? 1.0 : 0.0);
+        gates.doubles[3].push_back(gate.fpValue);
+    }
+    writeTable(g, "gates", gates);
+    Table diag{{"symptom", "cause", "next_step", "gates"}, {}, {{}, {}, {}, {}}, {}};
+    for (const auto& row : d.diagnosis) {
+        std::string names;
+        for (const auto& n : row.gates)
+            names += (names.empty() ? "" : ",") + n;
+        diag.strings[0].push_back(row.symptom);
+        diag.strings[1].push_back(row.cause);
+        diag.strings[2].push_back(row.nextStep);
+        diag.strings[3].push_back(names);
+    }
+    writeTable(g, "diagnosis", diag);
+}
+
+} // namespace awb
