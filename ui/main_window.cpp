@@ -15,6 +15,7 @@
 #include "ui/project_panel.h"
 #include "ui/report_pdf.h"
 #include "ui/results_view.h"
+#include "ui/sweep_view.h"
 #include "ui/system_status.h"
 
 #include "core/base/job_context.h"
@@ -26,6 +27,8 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenuBar>
+#include <QPointer>
+#include <QElapsedTimer>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -69,7 +72,9 @@ MainWindow::MainWindow(bool restoreState, QWidget* parent) : QMainWindow(parent)
     m_resultsView = new ResultsView(m_set, m_tabs);
     m_plotsView = new DriftPlotsView(m_set, m_tabs);
     m_diagnosisView = new DiagnosisView(m_set, m_tabs);
+    m_sweepView = new SweepView(m_tabs);
     m_tabs->addTab(m_modelView, tr("Model"));
+    m_tabs->addTab(m_sweepView, tr("Sweep"));
     m_tabs->addTab(m_resultsView, tr("Results"));
     m_tabs->addTab(m_plotsView, tr("Drift plots"));
     m_tabs->addTab(m_diagnosisView, tr("Diagnosis"));
@@ -101,9 +106,69 @@ MainWindow::MainWindow(bool restoreState, QWidget* parent) : QMainWindow(parent)
             [this](int wBit, long long group, bool zeroPoint, const QString& method) {
                 runPoints({demoRequest(m_modelPath.toStdString(), m_projectPanel->checkedCalibration(), wBit, group, zeroPoint, method.toStdString())});
             });
+    connect(m_sweepView, &SweepView::startRequested, this, [this] { runSweep(); });
+    connect(m_sweepView, &SweepView::cancelRequested, this, [this] {
+        if (m_sweepJob > 0)
+            m_runner->cancel(m_sweepJob);
+    });
+    connect(m_sweepView, &SweepView::openRequested, this, [this](const QString& path) { openSweepStore(path); });
+    connect(m_runner, &JobRunner::progress, this, [this](int id, const QString&, qint64 done, qint64 total, double eta) {
+        if (id == m_sweepJob)
+            m_sweepView->overallProgress(done, total, eta);
+    });
+    connect(m_runner, &JobRunner::jobFinished, this, [this](int id, bool ok, bool cancelled, const QString& error) {
+        if (id != m_sweepJob)
+            return;
+        m_sweepJob = -1;
+        m_sweepView->sweepFinished(ok, ok ? tr("Sweep finished.") : cancelled ? tr("Cancelled; the points already stored stay in the store.") : error);
+    });
     if (m_persist)
         restoreSettings();
     updateActions();
+}
+
+int MainWindow::runSweep()
+{
+    SweepRequest r = m_sweepView->gridRequest();
+    r.model = m_modelPath.toStdString();
+    r.calibrations = m_projectPanel->checkedCalibration(); // each checked set is one calibration of the grid
+    QPointer<SweepView> view = m_sweepView;
+    // Callbacks run on the sweep's workers (serialized); they post to the view, which may be gone
+    // by the time the event is delivered (QPointer). Per-point progress is throttled to 10 Hz.
+    auto lastPost = std::make_shared<QElapsedTimer>();
+    SweepCallbacksData callbacks;
+    callbacks.started = [view](const SweepTable& header) {
+        QMetaObject::invokeMethod(view, [view, header] { if (view) view->sweepStarted(header); }, Qt::QueuedConnection);
+    };
+    callbacks.pointProgress = [view, lastPost](const std::string& key, int64_t done, int64_t total, const std::string& stage) {
+        if (lastPost->isValid() && lastPost->elapsed() < 100 && done < total)
+            return;
+        lastPost->start();
+        const QString k = QString::fromStdString(key), st = QString::fromStdString(stage);
+        QMetaObject::invokeMethod(view, [view, k, done, total, st] { if (view) view->pointProgress(k, done, total, st); }, Qt::QueuedConnection);
+    };
+    callbacks.pointStored = [view](const SweepTableRow& row) {
+        QMetaObject::invokeMethod(view, [view, row] { if (view) view->rowStored(row); }, Qt::QueuedConnection);
+    };
+    const size_t points = r.wBits.size() * r.groupSizes.size() * r.zeroPoints.size() * r.methods.size();
+    m_sweepJob = m_runner->start(tr("Sweep (%1 settings) → %2").arg(points).arg(QFileInfo(QString::fromStdString(r.storePath)).fileName()),
+                                 [this, r, callbacks](JobContext& job) -> std::function<void()> {
+                                     auto table = std::make_shared<SweepTable>(runSweepJob(r, job, callbacks));
+                                     return [this, table] { m_sweepView->showTable(*table); };
+                                 });
+    return m_sweepJob;
+}
+
+int MainWindow::openSweepStore(const QString& path)
+{
+    const std::string p = path.toStdString();
+    return m_runner->start(tr("Open sweep store %1").arg(QFileInfo(path).fileName()), [this, p](JobContext&) -> std::function<void()> {
+        auto table = std::make_shared<SweepTable>(readSweepTable(p));
+        return [this, table] {
+            m_sweepView->showTable(*table);
+            m_tabs->setCurrentWidget(m_sweepView);
+        };
+    });
 }
 
 MainWindow::~MainWindow()
@@ -193,6 +258,18 @@ void MainWindow::createActions()
     m_runAction = run->addAction(s->standardIcon(QStyle::SP_MediaPlay), tr("&Run w3/w4 × g32/g64"), this, [this] { runDemo(); });
     m_runAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     m_runAction->setToolTip(tr("Quantize and diagnose w3/w4 × g32/g64 AWQ points on the checked calibration sets (Ctrl+R)"));
+    QAction* sweep = run->addAction(s->standardIcon(QStyle::SP_BrowserReload), tr("Run s&weep"), this, [this] {
+        m_tabs->setCurrentWidget(m_sweepView);
+        runSweep();
+    });
+    sweep->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    sweep->setToolTip(tr("Run the Sweep tab's grid into its HDF5 store (Ctrl+Shift+R)"));
+    QAction* openStore = file->addAction(tr("Open s&weep store…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open a sweep store"), QString(), tr("HDF5 (*.h5)"));
+        if (!path.isEmpty())
+            openSweepStore(path);
+    });
+    Q_UNUSED(openStore);
     m_stopAction = run->addAction(s->standardIcon(QStyle::SP_MediaStop), tr("&Stop"), this, [this] { m_runner->cancelAll(); });
     m_stopAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
     m_stopAction->setToolTip(tr("Cancel every queued and running job (Ctrl+.)"));
@@ -201,6 +278,7 @@ void MainWindow::createActions()
     bar->addAction(openDir);
     bar->addSeparator();
     bar->addAction(m_runAction);
+    bar->addAction(sweep);
     bar->addAction(m_stopAction);
     bar->addSeparator();
     bar->addAction(m_exportCheckpointAction);

@@ -30,6 +30,7 @@ class JobsPanel;
 class ModelView;
 class ProjectPanel;
 class ResultsView;
+class SweepView;
 class SystemStatus;
 
 class MainWindow : public QMainWindow {
@@ -46,6 +47,11 @@ public:
     std::vector<int> runPoints(const std::vector<DiagnoseRequest>& requests);
     // The demo's four points on the open model with the checked calibration sets.
     std::vector<int> runDemo();
+    // Queue a sweep of the Sweep view's grid on the open model and the checked calibration sets;
+    // rows appear in the Sweep view as points are stored. Returns the job id.
+    int runSweep();
+    // Queue reading a sweep store into the Sweep view. Returns the job id.
+    int openSweepStore(const QString& path);
     // Queue an AutoAWQ export of the selected point (RTN/AWQ as the point was made) into outDir.
     int exportCheckpoint(const QString& outDir);
     // Writes the reviewer's PDF (and PNGs of each plot into pngDir when given) now, on this thread.
@@ -65,6 +71,7 @@ public:
     ResultsView* resultsView() const { return m_resultsView; }
     DriftPlotsView* driftPlotsView() const { return m_plotsView; }
     DiagnosisView* diagnosisView() const { return m_diagnosisView; }
+    SweepView* sweepView() const { return m_sweepView; }
     JobsPanel* jobsPanel() const { return m_jobsPanel; }
     IssuesPanel* issuesPanel() const { return m_issuesPanel; }
     QTabWidget* tabs() const { return m_tabs; }
@@ -91,6 +98,8 @@ private:
     ResultsView* m_resultsView;
     DriftPlotsView* m_plotsView;
     DiagnosisView* m_diagnosisView;
+    SweepView* m_sweepView;
+    int m_sweepJob = -1;
     ProjectPanel* m_projectPanel;
     InspectorPanel* m_inspectorPanel;
     JobsPanel* m_jobsPanel;

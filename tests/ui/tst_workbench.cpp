@@ -13,6 +13,8 @@
 #include "ui/main_window.h"
 #include "ui/model_view.h"
 #include "ui/results_view.h"
+#include "ui/sweep_table_model.h"
+#include "ui/sweep_view.h"
 
 #include <QDir>
 #include <QFile>
@@ -32,6 +34,7 @@ private Q_SLOTS:
     void aBadModelBecomesAnIssueNamingTheFile();
     void aPointFillsEveryView();
     void exportsACheckpointAndAReport();
+    void aSweepFillsItsTableAndReopensFromTheStore();
     void cancelStopsARun();
     void closingDuringAJobCancelsIt();
 
@@ -154,6 +157,36 @@ void TestWorkbench::exportsACheckpointAndAReport()
     const QByteArray json = config.readAll();
     QVERIFY(json.contains("\"quantization_config\""));
     QVERIFY(json.contains("\"q_group_size\": 64") || json.contains("\"group_size\": 64"));
+}
+
+void TestWorkbench::aSweepFillsItsTableAndReopensFromTheStore()
+{
+    SweepView* view = m_window->sweepView();
+    view->setChecked({4}, {64}); // one point: w4 g64 AWQ on the checked TinyStories set
+    const QString store = m_dir.filePath(QStringLiteral("sweep.h5"));
+    view->setStorePath(store);
+    SweepTableModel* model = view->tableModel();
+    QSignalSpy inserted(model, &QAbstractItemModel::rowsInserted); // rows arrive one by one, not in a reset
+    QSignalSpy finished(m_window->runner(), &JobRunner::jobFinished);
+    m_window->runSweep();
+    QVERIFY(m_window->runner()->waitForIdle(180000));
+    QCOMPARE(finished.count(), 1);
+    QVERIFY2(finished[0][1].toBool(), qPrintable(finished[0][3].toString()));
+    QCOMPARE(inserted.count(), 1);
+    QCOMPARE(model->rowCount(), 1);
+    QCOMPARE(model->table().rows[0].key, std::string("awq-w4-g64-zp-tinystories"));
+    const int bits = model->table().column("bits_per_weight");
+    QVERIFY(bits >= 0);
+    QVERIFY(model->table().rows[0].values[bits] > 4.0 && model->table().rows[0].values[bits] < 5.0);
+    QVERIFY(QFile::exists(store));
+
+    // Reopen from disk into an emptied view.
+    model->setTable({});
+    QCOMPARE(model->rowCount(), 0);
+    m_window->openSweepStore(store);
+    QVERIFY(m_window->runner()->waitForIdle(60000));
+    QCOMPARE(model->rowCount(), 1);
+    QCOMPARE(model->table().rows[0].key, std::string("awq-w4-g64-zp-tinystories"));
 }
 
 void TestWorkbench::cancelStopsARun()
