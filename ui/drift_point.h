@@ -93,7 +93,8 @@ struct DiagnosedPoint {
 // (awb::Error subclasses naming file/field, Cancelled).
 DiagnosedPoint diagnosePoint(const DiagnoseRequest& request, awb::JobContext& job);
 
-// Bits per weight of a grouped integer format: w_bit + (16-bit scale + zero) / group.
+// Bits per weight of a grouped integer format when the group divides every row: w_bit + (16-bit
+// scale + w_bit zero) / group (core's awb::bitsPerWeight also counts padded groups; points use that).
 double bitsPerWeight(int wBit, int64_t groupSize, bool zeroPoint, int64_t inFeatures = 0);
 
 const char* lambdaSymbol(int label); // "→", "×", "←", "⟲"

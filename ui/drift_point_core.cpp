@@ -1,9 +1,11 @@
 // Bridge from core's diagnose job (libtorch tensors) to the plain DriftPointData the views read.
 #include "ui/drift_point.h"
 
+#include "core/awqformat/bits_per_weight.h"
 #include "core/eval/lambda.h"
 #include "core/io/model_loader.h"
 #include "core/jobs/diagnose_job.h"
+#include "core/jobs/model_source.h"
 
 #include <ATen/ATen.h>
 
@@ -97,7 +99,11 @@ DiagnosedPoint diagnosePoint(const DiagnoseRequest& request, JobContext& job)
     p.groupSize = request.groupSize;
     p.zeroPoint = request.zeroPoint;
     p.label = r.provenance.quantLabel + " " + request.method;
-    p.bitsPerWeight = bitsPerWeight(request.wBit, request.groupSize, request.zeroPoint);
+    // Core's count (padded groups of rows a group size does not divide), so a point shows the same
+    // bits per weight here as in a sweep store. Only the config is needed; loading maps the file.
+    ModelSource fpSource;
+    fpSource.path = request.model;
+    p.bitsPerWeight = awb::bitsPerWeight(fpSource.load(false).config, o.quant);
     const DriftSummary& s = r.drift.summary;
     p.pplF = s.pplF;
     p.pplQ = s.pplQ;
