@@ -14,10 +14,11 @@ enum Fixed { Key, Method, WBit, Group, ZeroPoint, Calibration, FixedCount };
 
 const std::vector<SweepTableModel::MetricColumn>& SweepTableModel::metricColumns()
 {
-    static const std::vector<MetricColumn> columns{{"bits_per_weight", "bits/weight", 3}, {"ppl_q", "ppl Q", 3},
-                                                   {"delta_ppl_percent", "Δppl %", 2},   {"kl_mean", "KL (nats)", 4},
-                                                   {"top1_agreement", "top-1", 3},       {"layer_error_mean", "layer err", 4},
-                                                   {"gates_passed", "gates", 0},         {"wall_seconds", "time (s)", 1}};
+    // The verdict first, so it stays in view on narrow windows; then size and quality; cost last.
+    static const std::vector<MetricColumn> columns{{"gates_passed", "gates", 0},         {"bits_per_weight", "bits/weight", 3},
+                                                   {"ppl_q", "ppl Q", 3},                {"delta_ppl_percent", "Δppl %", 2},
+                                                   {"kl_mean", "KL (nats)", 4},          {"top1_agreement", "top-1", 3},
+                                                   {"layer_error_mean", "layer err", 4}, {"wall_seconds", "time (s)", 1}};
     return columns;
 }
 
