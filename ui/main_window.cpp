@@ -1,0 +1,478 @@
+#include "ui/main_window.h"
+
+#include "ui/checkpoint_export.h"
+#include "ui/demo_plan.h"
+#include "ui/diagnosis_view.h"
+#include "ui/drift_plot.h"
+#include "ui/drift_plots_view.h"
+#include "ui/drift_set.h"
+#include "ui/inspector_panel.h"
+#include "ui/issues_panel.h"
+#include "ui/job_runner.h"
+#include "ui/jobs_panel.h"
+#include "ui/model_info.h"
+#include "ui/model_view.h"
+#include "ui/project_panel.h"
+#include "ui/report_pdf.h"
+#include "ui/results_view.h"
+#include "ui/sweep_view.h"
+#include "ui/system_status.h"
+
+#include "core/base/job_context.h"
+
+#include <QAction>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QPointer>
+#include <QElapsedTimer>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+
+#include <map>
+#include <memory>
+
+namespace awb::ui {
+
+namespace {
+constexpr int kMaxRecent = 8;
+
+QString pointTitle(const DiagnoseRequest& r)
+{
+    return QStringLiteral("Diagnose w%1 g%2 %3").arg(r.wBit).arg(r.groupSize).arg(QString::fromStdString(r.method));
+}
+
+QDockWidget* dock(QMainWindow* window, const QString& title, const QString& name, QWidget* content, Qt::DockWidgetArea area)
+{
+    auto* d = new QDockWidget(title, window);
+    d->setObjectName(name); // saveState() needs a stable name per dock
+    d->setWidget(content);
+    window->addDockWidget(area, d);
+    return d;
+}
+} // namespace
+
+MainWindow::MainWindow(bool restoreState, QWidget* parent) : QMainWindow(parent), m_persist(restoreState)
+{
+    setWindowTitle(tr("AWQ Workbench"));
+    setWindowIcon(QIcon(QStringLiteral(":/awb/awq-workbench.png")));
+    m_set = new DriftSet(this);
+    m_runner = new JobRunner(this);
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("centreTabs"));
+    m_tabs->setDocumentMode(true);
+    m_modelView = new ModelView(m_tabs);
+    m_resultsView = new ResultsView(m_set, m_tabs);
+    m_plotsView = new DriftPlotsView(m_set, m_tabs);
+    m_diagnosisView = new DiagnosisView(m_set, m_tabs);
+    m_sweepView = new SweepView(m_tabs);
+    m_tabs->addTab(m_modelView, tr("Model"));
+    m_tabs->addTab(m_sweepView, tr("Sweep"));
+    m_tabs->addTab(m_resultsView, tr("Results"));
+    m_tabs->addTab(m_plotsView, tr("Drift plots"));
+    m_tabs->addTab(m_diagnosisView, tr("Diagnosis"));
+    setCentralWidget(m_tabs);
+
+    createDocks();
+    createActions();
+    m_systemStatus = new SystemStatus(this);
+    statusBar()->addPermanentWidget(m_systemStatus);
+
+    // Every failed job lands in the Issues pane under its title (never a dialog per failure).
+    connect(m_runner, &JobRunner::jobQueued, this, [this](int id, const QString& title) { m_jobTitles[id] = title; });
+    connect(m_runner, &JobRunner::jobFinished, this, [this](int id, bool ok, bool cancelled, const QString& error) {
+        if (!ok && !cancelled) {
+            ++m_failedJobs;
+            m_issuesPanel->addError(m_jobTitles.value(id), error);
+        }
+        updateActions();
+    });
+    connect(m_runner, &JobRunner::jobStarted, this, [this] { updateActions(); });
+    connect(m_runner, &JobRunner::progress, this, [this](int, const QString& stage, qint64 done, qint64 total, double eta) {
+        statusBar()->showMessage(total > 0 ? tr("%1: %2/%3, ETA %4").arg(stage).arg(done).arg(total).arg(formatSeconds(eta)) : stage, 3000);
+    });
+    // Warnings arrive live from the job's context (the same ones its result lists), once each.
+    connect(m_runner, &JobRunner::warning, this, [this](int id, const QString& message) { m_issuesPanel->addWarning(m_jobTitles.value(id), message); });
+    connect(m_set, &DriftSet::pointsChanged, this, [this] { updateActions(); });
+    connect(m_issuesPanel, &IssuesPanel::issueSelected, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+    connect(m_diagnosisView, &DiagnosisView::finerGroupRequested, this,
+            [this](int wBit, long long group, bool zeroPoint, const QString& method) {
+                runPoints({demoRequest(m_modelPath.toStdString(), m_projectPanel->checkedCalibration(), wBit, group, zeroPoint, method.toStdString())});
+            });
+    connect(m_sweepView, &SweepView::startRequested, this, [this] { runSweep(); });
+    connect(m_sweepView, &SweepView::cancelRequested, this, [this] {
+        if (m_sweepJob > 0)
+            m_runner->cancel(m_sweepJob);
+    });
+    connect(m_sweepView, &SweepView::openRequested, this, [this](const QString& path) { openSweepStore(path); });
+    connect(m_runner, &JobRunner::progress, this, [this](int id, const QString&, qint64 done, qint64 total, double eta) {
+        if (id == m_sweepJob)
+            m_sweepView->overallProgress(done, total, eta);
+    });
+    connect(m_runner, &JobRunner::jobFinished, this, [this](int id, bool ok, bool cancelled, const QString& error) {
+        if (id != m_sweepJob)
+            return;
+        m_sweepJob = -1;
+        m_sweepView->sweepFinished(ok, ok ? tr("Sweep finished.") : cancelled ? tr("Cancelled; the points already stored stay in the store.") : error);
+    });
+    if (m_persist)
+        restoreSettings();
+    updateActions();
+}
+
+int MainWindow::runSweep()
+{
+    SweepRequest r = m_sweepView->gridRequest();
+    r.model = m_modelPath.toStdString();
+    r.calibrations = m_projectPanel->checkedCalibration(); // each checked set is one calibration of the grid
+    QPointer<SweepView> view = m_sweepView;
+    // Callbacks run on the sweep's workers (serialized); they post to the view, which may be gone
+    // by the time the event is delivered (QPointer). Per-point progress is throttled to 10 Hz.
+    auto lastPost = std::make_shared<QElapsedTimer>();
+    SweepCallbacksData callbacks;
+    callbacks.started = [view](const SweepTable& header) {
+        QMetaObject::invokeMethod(view, [view, header] { if (view) view->sweepStarted(header); }, Qt::QueuedConnection);
+    };
+    callbacks.pointProgress = [view, lastPost](const std::string& key, int64_t done, int64_t total, const std::string& stage) {
+        if (lastPost->isValid() && lastPost->elapsed() < 100 && done < total)
+            return;
+        lastPost->start();
+        const QString k = QString::fromStdString(key), st = QString::fromStdString(stage);
+        QMetaObject::invokeMethod(view, [view, k, done, total, st] { if (view) view->pointProgress(k, done, total, st); }, Qt::QueuedConnection);
+    };
+    callbacks.pointStored = [view](const SweepTableRow& row) {
+        QMetaObject::invokeMethod(view, [view, row] { if (view) view->rowStored(row); }, Qt::QueuedConnection);
+    };
+    const size_t points = r.wBits.size() * r.groupSizes.size() * r.zeroPoints.size() * r.methods.size();
+    m_sweepJob = m_runner->start(tr("Sweep (%1 settings) → %2").arg(points).arg(QFileInfo(QString::fromStdString(r.storePath)).fileName()),
+                                 [this, r, callbacks](JobContext& job) -> std::function<void()> {
+                                     auto table = std::make_shared<SweepTable>(runSweepJob(r, job, callbacks));
+                                     return [this, table] { m_sweepView->showTable(*table); };
+                                 });
+    return m_sweepJob;
+}
+
+int MainWindow::openSweepStore(const QString& path)
+{
+    const std::string p = path.toStdString();
+    return m_runner->start(tr("Open sweep store %1").arg(QFileInfo(path).fileName()), [this, p](JobContext&) -> std::function<void()> {
+        auto table = std::make_shared<SweepTable>(readSweepTable(p));
+        return [this, table] {
+            m_sweepView->showTable(*table);
+            m_tabs->setCurrentWidget(m_sweepView);
+        };
+    });
+}
+
+MainWindow::~MainWindow()
+{
+    // The runner first: it cancels and joins the worker while every view its continuations touch
+    // still exists.
+    delete m_runner;
+    m_runner = nullptr;
+}
+
+void MainWindow::createDocks()
+{
+    m_projectPanel = new ProjectPanel(m_set, this);
+    m_inspectorPanel = new InspectorPanel(m_set, this);
+    m_jobsPanel = new JobsPanel(m_runner, this);
+    m_issuesPanel = new IssuesPanel(this);
+    m_projectDock = dock(this, tr("Project"), QStringLiteral("projectDock"), m_projectPanel, Qt::LeftDockWidgetArea);
+    QDockWidget* inspector = m_inspectorDock = dock(this, tr("Inspector"), QStringLiteral("inspectorDock"), m_inspectorPanel, Qt::RightDockWidgetArea);
+    QDockWidget* jobs = dock(this, tr("Jobs"), QStringLiteral("jobsDock"), m_jobsPanel, Qt::BottomDockWidgetArea);
+    QDockWidget* issues = dock(this, tr("Issues"), QStringLiteral("issuesDock"), m_issuesPanel, Qt::BottomDockWidgetArea);
+    splitDockWidget(jobs, issues, Qt::Horizontal);
+    resizeDocks({jobs}, {130}, Qt::Vertical);
+    // Wide enough for a gate name and its verdict side by side (the values are what people read).
+    resizeDocks({inspector}, {340}, Qt::Horizontal);
+}
+
+void MainWindow::arrangeDocksForWidth(int width)
+{
+    if (width < 1500) {
+        addDockWidget(Qt::LeftDockWidgetArea, m_inspectorDock);
+        tabifyDockWidget(m_projectDock, m_inspectorDock);
+        m_projectDock->raise();
+        resizeDocks({m_projectDock}, {std::min(300, width / 4)}, Qt::Horizontal);
+    } else {
+        addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
+        resizeDocks({m_projectDock, m_inspectorDock}, {250, 340}, Qt::Horizontal);
+    }
+}
+
+void MainWindow::createActions()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QToolBar* bar = addToolBar(tr("Main"));
+    bar->setObjectName(QStringLiteral("mainToolBar"));
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    const QStyle* s = style();
+
+    QAction* open = file->addAction(s->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open model file…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open a llama2.c model"), QString(), tr("llama2.c models (*.bin);;All files (*)"));
+        if (!path.isEmpty())
+            openModel(path);
+    });
+    open->setShortcut(QKeySequence::Open);
+    open->setToolTip(tr("Open a llama2.c model file (Ctrl+O)"));
+    QAction* openDir = file->addAction(s->standardIcon(QStyle::SP_DirOpenIcon), tr("Open model &folder…"), this, [this] {
+        const QString path = QFileDialog::getExistingDirectory(this, tr("Open a Hugging Face or AutoAWQ folder"));
+        if (!path.isEmpty())
+            openModel(path);
+    });
+    openDir->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    QAction* embedded = file->addAction(tr("Open the &embedded stories260K"), this, [this] { openModel(QString()); });
+    m_recentMenu = file->addMenu(tr("&Recent models"));
+    QAction* calib = file->addAction(tr("Add &calibration file…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Add a calibration text"), QString(), tr("Text or JSONL (*.txt *.jsonl);;All files (*)"));
+        if (!path.isEmpty())
+            m_projectPanel->addCalibrationFile(path);
+    });
+    calib->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    file->addSeparator();
+    m_exportCheckpointAction = file->addAction(s->standardIcon(QStyle::SP_DialogSaveButton), tr("Export &checkpoint…"), this, [this] {
+        const QString dir = QFileDialog::getSaveFileName(this, tr("Export the selected point as an AutoAWQ folder"), QStringLiteral("awq-checkpoint"));
+        if (!dir.isEmpty())
+            exportCheckpoint(dir);
+    });
+    m_exportCheckpointAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_exportReportAction = file->addAction(s->standardIcon(QStyle::SP_FileDialogDetailedView), tr("Export &report…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export the drift report"), QStringLiteral("drift-report.pdf"), tr("PDF (*.pdf)"));
+        if (!path.isEmpty())
+            exportReport(path, QFileInfo(path).absolutePath() + QStringLiteral("/") + QFileInfo(path).completeBaseName() + QStringLiteral("-plots"));
+    });
+    m_exportReportAction->setShortcut(QKeySequence::Print);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), this, &QWidget::close)->setShortcut(QKeySequence::Quit);
+
+    m_runAction = run->addAction(s->standardIcon(QStyle::SP_MediaPlay), tr("&Run w3/w4 × g32/g64"), this, [this] { runDemo(); });
+    m_runAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_runAction->setToolTip(tr("Quantize and diagnose w3/w4 × g32/g64 AWQ points on the checked calibration sets (Ctrl+R)"));
+    QAction* sweep = run->addAction(s->standardIcon(QStyle::SP_BrowserReload), tr("Run s&weep"), this, [this] {
+        m_tabs->setCurrentWidget(m_sweepView);
+        runSweep();
+    });
+    sweep->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    sweep->setToolTip(tr("Run the Sweep tab's grid into its HDF5 store (Ctrl+Shift+R)"));
+    QAction* openStore = file->addAction(tr("Open s&weep store…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open a sweep store"), QString(), tr("HDF5 (*.h5)"));
+        if (!path.isEmpty())
+            openSweepStore(path);
+    });
+    Q_UNUSED(openStore);
+    m_stopAction = run->addAction(s->standardIcon(QStyle::SP_MediaStop), tr("&Stop"), this, [this] { m_runner->cancelAll(); });
+    m_stopAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    m_stopAction->setToolTip(tr("Cancel every queued and running job (Ctrl+.)"));
+
+    bar->addAction(open);
+    bar->addAction(openDir);
+    bar->addSeparator();
+    bar->addAction(m_runAction);
+    bar->addAction(sweep);
+    bar->addAction(m_stopAction);
+    bar->addSeparator();
+    bar->addAction(m_exportCheckpointAction);
+    bar->addAction(m_exportReportAction);
+    Q_UNUSED(embedded);
+
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        QAction* a = view->addAction(m_tabs->tabText(i), this, [this, i] { m_tabs->setCurrentIndex(i); });
+        a->setShortcut(QKeySequence(Qt::ALT | (Qt::Key_1 + i)));
+    }
+    view->addSeparator();
+    for (QDockWidget* d : findChildren<QDockWidget*>())
+        view->addAction(d->toggleViewAction());
+    rebuildRecentMenu();
+}
+
+void MainWindow::updateActions()
+{
+    if (!m_runAction)
+        return;
+    const bool busy = m_runner && m_runner->isBusy();
+    m_stopAction->setEnabled(busy);
+    m_exportCheckpointAction->setEnabled(m_set->selected() != nullptr);
+    m_exportReportAction->setEnabled(!m_set->points().empty());
+}
+
+int MainWindow::openModel(const QString& path)
+{
+    const std::string p = path.toStdString();
+    const QString title = tr("Open %1").arg(path.isEmpty() ? tr("embedded stories260K") : QFileInfo(path).fileName());
+    return m_runner->start(title, [this, p, path, title](JobContext& job) -> std::function<void()> {
+        job.report(0, 1, "inspect model");
+        auto info = std::make_shared<ModelInfo>(inspectModelInfo(p));
+        job.report(1, 1, "inspect model");
+        return [this, info, path] {
+            m_modelPath = path;
+            m_modelView->setModelInfo(*info);
+            m_projectPanel->setModelPath(QString::fromStdString(info->path),
+                                         tr("%1 · %2 parameters").arg(QString::fromStdString(info->dtype), humanCount(info->parameters)));
+            setWindowTitle(tr("AWQ Workbench — %1").arg(QFileInfo(QString::fromStdString(info->path)).fileName()));
+            if (!path.isEmpty())
+                addRecentFile(path);
+            // A new model invalidates points measured on another one.
+            if (m_set->fp() && m_set->fp()->modelPath != info->path)
+                m_set->clear();
+        };
+    });
+}
+
+std::vector<int> MainWindow::runPoints(const std::vector<DiagnoseRequest>& requests)
+{
+    std::vector<int> ids;
+    for (const DiagnoseRequest& r : requests) {
+        const QString title = pointTitle(r);
+        ids.push_back(m_runner->start(title, [this, r](JobContext& job) -> std::function<void()> {
+            auto result = std::make_shared<DiagnosedPoint>(diagnosePoint(r, job));
+            return [this, result, r] {
+                m_requests[result->point.label] = r;
+                if (!m_set->fp() || m_set->fp()->modelPath != result->fp.modelPath)
+                    m_set->setFp(std::make_shared<const FpData>(result->fp));
+                m_set->addPoint(std::make_shared<const DriftPointData>(result->point));
+            };
+        }));
+    }
+    return ids;
+}
+
+std::vector<int> MainWindow::runDemo()
+{
+    return runPoints(demoRequests(m_modelPath.toStdString(), m_projectPanel->checkedCalibration()));
+}
+
+int MainWindow::exportCheckpoint(const QString& outDir)
+{
+    const DriftPointData* p = m_set->selected();
+    if (!p) {
+        m_issuesPanel->addError(tr("Export checkpoint"), tr("select a point first (Results or Project tree)"));
+        return -1;
+    }
+    CheckpointRequest c;
+    const auto& known = m_requests;
+    const auto it = known.find(p->label);
+    c.model = m_modelPath.toStdString();
+    c.method = p->method;
+    c.wBit = p->wBit;
+    c.groupSize = p->groupSize;
+    c.zeroPoint = p->zeroPoint;
+    if (it != known.end()) {
+        c.model = it->second.model;
+        c.calibration = it->second.calibration;
+        c.calibBlocks = it->second.calibBlocks;
+        c.calibSeqLen = it->second.calibSeqLen;
+        c.splitLongSamples = it->second.splitLongSamples;
+    }
+    c.outDir = outDir.toStdString();
+    const QString title = tr("Export %1 → %2").arg(QString::fromStdString(p->label), QFileInfo(outDir).fileName());
+    return m_runner->start(title, [this, c](JobContext& job) -> std::function<void()> {
+        auto r = std::make_shared<CheckpointResult>(::awb::ui::exportCheckpoint(c, job));
+        return [this, r] {
+            statusBar()->showMessage(tr("Checkpoint written to %1 (%2 files)").arg(QString::fromStdString(r->outDir)).arg(r->files.size()), 8000);
+        };
+    });
+}
+
+bool MainWindow::exportReport(const QString& pdfPath, const QString& pngDir)
+{
+    ReportOptions o;
+    o.pdfPath = pdfPath;
+    o.pngDir = pngDir;
+    o.modelLabel = m_modelView->modelInfo().path.empty() ? tr("embedded stories260K") : QString::fromStdString(m_modelView->modelInfo().path);
+    const ReportResult r = writeDriftReport(m_set, o);
+    if (!r.ok)
+        m_issuesPanel->addError(tr("Export report"), r.error);
+    else
+        statusBar()->showMessage(tr("Report written: %1 (%2 pages, %3 files)").arg(pdfPath).arg(r.pages).arg(r.files.size()), 8000);
+    return r.ok;
+}
+
+QStringList MainWindow::saveViewScreenshots(const QString& dir)
+{
+    QDir().mkpath(dir);
+    QStringList written;
+    const int current = m_tabs->currentIndex();
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        m_tabs->setCurrentIndex(i);
+        for (DriftPlot* plot : m_plotsView->plots())
+            plot->plot()->replot(QCustomPlot::rpImmediateRefresh);
+        const QString name = m_tabs->widget(i)->objectName().toLower();
+        const QString path = QDir(dir).filePath(QStringLiteral("view-%1.png").arg(name));
+        if (grab().save(path))
+            written << path;
+    }
+    m_tabs->setCurrentIndex(current);
+    return written;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    // Cancel and wait here, while the window can still say so: core jobs stop at their next check
+    // (between blocks or windows), so this is short, and no half-made result is applied.
+    if (m_runner->isBusy()) {
+        statusBar()->showMessage(tr("Stopping the running job…"));
+        m_runner->cancelAll();
+        m_runner->waitForIdle(60000);
+    }
+    if (m_persist)
+        saveSettings();
+    event->accept();
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings s;
+    restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
+    m_restoredLayout = restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    for (QSplitter* sp : findChildren<QSplitter*>())
+        if (!sp->objectName().isEmpty())
+            sp->restoreState(s.value(QStringLiteral("splitters/") + sp->objectName()).toByteArray());
+    m_tabs->setCurrentIndex(s.value(QStringLiteral("window/tab"), 0).toInt());
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+    s.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
+    s.setValue(QStringLiteral("workspace/model"), m_modelPath);
+    for (QSplitter* sp : findChildren<QSplitter*>())
+        if (!sp->objectName().isEmpty())
+            s.setValue(QStringLiteral("splitters/") + sp->objectName(), sp->saveState());
+}
+
+void MainWindow::addRecentFile(const QString& path)
+{
+    if (!m_persist)
+        return;
+    QSettings s;
+    QStringList recent = s.value(QStringLiteral("recent/models")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    s.setValue(QStringLiteral("recent/models"), recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = m_persist ? QSettings().value(QStringLiteral("recent/models")).toStringList() : QStringList();
+    for (const QString& path : recent)
+        m_recentMenu->addAction(path, this, [this, path] { openModel(path); });
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+} // namespace awb::ui
