@@ -104,10 +104,7 @@ void writeModelSeries(H5::Group g, const ModelSeries& m, const FpReference& ref,
     writeTensor(l, "case_labels", labelTensor(m.lambda.caseLabels));
     writeDoubles(l, "final_cv", m.lambda.finalCv);
     writeTensor(l, "flips", boolTensor(m.lambda.flips));
-    std::string variants;
-    for (const auto& v : m.lambda.variants)
-        variants += (variants.empty() ? "" : ",") + v;
-    writeAttr(l, "variants", variants);
+    writeAttr(l, "variants", joinCommas(m.lambda.variants));
     std::vector<int64_t> checkpoints;
     for (int64_t t = s.lambdaEvery; t <= s.lambdaTokens; t += s.lambdaEvery)
         checkpoints.push_back(t);
@@ -125,10 +122,7 @@ void writeLogitDrift(H5::Group g, const DriftComparison& d)
 void writeLayerError(H5::Group g, const LayerErrorMap& e)
 {
     writeTensor(g, "rel_error", e.relError);
-    std::string linears;
-    for (const auto& n : e.linears)
-        linears += (linears.empty() ? "" : ",") + n;
-    writeAttr(g, "linears", linears);
+    writeAttr(g, "linears", joinCommas(e.linears));
 }
 
 void writeGatesAndDiagnosis(H5::Group& g, const DriftComparison& d)
@@ -145,13 +139,10 @@ void writeGatesAndDiagnosis(H5::Group& g, const DriftComparison& d)
     writeTable(g, "gates", gates);
     Table diag{{"symptom", "cause", "next_step", "gates"}, {}, {{}, {}, {}, {}}, {}};
     for (const auto& row : d.diagnosis) {
-        std::string names;
-        for (const auto& n : row.gates)
-            names += (names.empty() ? "" : ",") + n;
         diag.strings[0].push_back(row.symptom);
         diag.strings[1].push_back(row.cause);
         diag.strings[2].push_back(row.nextStep);
-        diag.strings[3].push_back(names);
+        diag.strings[3].push_back(joinCommas(row.gates));
     }
     writeTable(g, "diagnosis", diag);
 }

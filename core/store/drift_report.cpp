@@ -61,12 +61,7 @@ void writeDriftReport(const std::string& path, const DiagnoseResult& r)
             where = "/gates";
             writeGatesAndDiagnosis(root, d);
             where = "/timings";
-            Table timings{{"stage"}, {"seconds"}, {{}}, {{}}};
-            for (const auto& [stage, s] : r.seconds) {
-                timings.strings[0].push_back(stage);
-                timings.doubles[0].push_back(s);
-            }
-            writeTable(root, "timings", timings);
+            writeTimings(root, "timings", r.seconds);
             writeStrings(root, "warnings", r.warnings);
 
             where = "/probe_set";

@@ -1,6 +1,7 @@
 #include "core/store/hdf5_util.h"
 
 #include <cstring>
+#include <sstream>
 
 namespace awb::h5 {
 
@@ -75,5 +76,32 @@ void writeTable(H5::Group& g, const std::string& name, const Table& t)
         ds.write(buffer.data(), type);
 }
 
+
+void writeTimings(H5::Group& g, const std::string& name, const std::vector<std::pair<std::string, double>>& seconds)
+{
+    Table t{{"stage"}, {"seconds"}, {{}}, {{}}};
+    for (const auto& [stage, s] : seconds) {
+        t.strings[0].push_back(stage);
+        t.doubles[0].push_back(s);
+    }
+    writeTable(g, name, t);
+}
+
+std::string joinCommas(const std::vector<std::string>& items)
+{
+    std::string joined;
+    for (const auto& item : items)
+        joined += (joined.empty() ? "" : ",") + item;
+    return joined;
+}
+
+std::vector<std::string> splitCommas(const std::string& joined)
+{
+    std::vector<std::string> out;
+    std::stringstream ss(joined);
+    for (std::string item; std::getline(ss, item, ',');)
+        out.push_back(item);
+    return out;
+}
 
 } // namespace awb::h5

@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 #include <H5Cpp.h>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace awb::h5 {
@@ -57,5 +58,11 @@ struct Table {
     std::vector<std::vector<double>> doubles;      // [col][row]
 };
 void writeTable(H5::Group& g, const std::string& name, const Table& t);
+// A {stage, seconds} table: where a job's time went.
+void writeTimings(H5::Group& g, const std::string& name, const std::vector<std::pair<std::string, double>>& seconds);
+
+// Lists stored as one comma-separated string attribute ("q_proj,k_proj,v_proj").
+std::string joinCommas(const std::vector<std::string>& items);
+std::vector<std::string> splitCommas(const std::string& joined);
 
 } // namespace awb::h5

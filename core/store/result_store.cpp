@@ -8,7 +8,6 @@
 #include <H5Cpp.h>
 #include <cstdio>
 #include <filesystem>
-#include <sstream>
 
 namespace awb {
 
@@ -16,14 +15,6 @@ namespace {
 using namespace h5;
 constexpr int kVersion = 1;
 
-std::vector<std::string> splitCommas(const std::string& s)
-{
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    for (std::string item; std::getline(ss, item, ',');)
-        out.push_back(item);
-    return out;
-}
 } // namespace
 
 void writeAwqResultGroup(H5::Group& root, const AwqResult& r)
@@ -45,11 +36,8 @@ void writeAwqResultGroup(H5::Group& root, const AwqResult& r)
         for (size_t k = 0; k < b.scales.size(); ++k) {
             const auto& s = b.scales[k];
             H5::Group g = sg.createGroup(std::to_string(k));
-            std::string linears;
-            for (const auto& l : s.linears)
-                linears += (linears.empty() ? "" : ",") + l;
             writeAttr(g, "prev_op", s.prevOp);
-            writeAttr(g, "linears", linears);
+            writeAttr(g, "linears", joinCommas(s.linears));
             writeAttr(g, "best_alpha", s.bestAlpha);
             writeAttr(g, "rtn_loss", s.fpLoss);
             writeTensor(g, "scales", s.scales);

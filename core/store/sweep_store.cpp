@@ -197,12 +197,7 @@ void writePoint(H5::H5File& file, const SweepPointRecord& rec, std::string& wher
     writeLayerError(g.createGroup("layer_error"), *rec.layerError);
     where = "/point/" + r.key + "/gates";
     writeGatesAndDiagnosis(g, *rec.drift);
-    Table timings{{"stage"}, {"seconds"}, {{}}, {{}}};
-    for (const auto& [stage, s] : rec.seconds) {
-        timings.strings[0].push_back(stage);
-        timings.doubles[0].push_back(s);
-    }
-    writeTable(g, "timings", timings);
+    writeTimings(g, "timings", rec.seconds);
     writeStrings(g, "warnings", rec.warnings);
     if (rec.awq) {
         where = "/point/" + r.key + "/awq";
