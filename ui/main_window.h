@@ -20,6 +20,7 @@ class QTabWidget;
 
 namespace awb::ui {
 
+class CompareView;
 class DiagnosisView;
 class DriftPlotsView;
 class DriftSet;
@@ -52,6 +53,8 @@ public:
     int runSweep();
     // Queue reading a sweep store into the Sweep view. Returns the job id.
     int openSweepStore(const QString& path);
+    // Diagnose an AutoAWQ folder (ours or AutoAWQ's) against the open model; it becomes a point.
+    int importCheckpoint(const QString& dir);
     // Queue an AutoAWQ export of the selected point (RTN/AWQ as the point was made) into outDir.
     int exportCheckpoint(const QString& outDir);
     // Writes the reviewer's PDF (and PNGs of each plot into pngDir when given) now, on this thread.
@@ -72,6 +75,7 @@ public:
     DriftPlotsView* driftPlotsView() const { return m_plotsView; }
     DiagnosisView* diagnosisView() const { return m_diagnosisView; }
     SweepView* sweepView() const { return m_sweepView; }
+    CompareView* compareView() const { return m_compareView; }
     JobsPanel* jobsPanel() const { return m_jobsPanel; }
     IssuesPanel* issuesPanel() const { return m_issuesPanel; }
     QTabWidget* tabs() const { return m_tabs; }
@@ -99,6 +103,7 @@ private:
     DriftPlotsView* m_plotsView;
     DiagnosisView* m_diagnosisView;
     SweepView* m_sweepView;
+    CompareView* m_compareView;
     int m_sweepJob = -1;
     ProjectPanel* m_projectPanel;
     InspectorPanel* m_inspectorPanel;
