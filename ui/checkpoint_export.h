@@ -18,6 +18,8 @@ struct CheckpointRequest {
     std::vector<std::string> calibration{"tinystories"};
     long long calibBlocks = 8, calibSeqLen = 256;
     bool splitLongSamples = true;
+    // A stored sweep's AWQ point: its stored scales and clips are re-applied exactly (no search).
+    std::string storePath, pointKey;
     std::string outDir;
 };
 
@@ -27,8 +29,9 @@ struct CheckpointResult {
     std::vector<std::string> warnings;
 };
 
-// Worker thread. AWQ points repeat their search (same calibration settings, deterministic) through
-// the quantize job and write the folder; RTN points use the export job. The folder is replaced
+// Worker thread. AWQ points of a stored sweep re-apply their stored result; other AWQ points repeat
+// their search (same calibration settings, deterministic) through the quantize job and write the
+// folder; RTN points use the export job. The folder is replaced
 // atomically: a cancelled or failed export leaves nothing at outDir. Throws awb::Error subclasses.
 CheckpointResult exportCheckpoint(const CheckpointRequest& request, awb::JobContext& job);
 

@@ -6,6 +6,12 @@
 #include "core/jobs/export_job.h"
 #include "core/jobs/quantize_job.h"
 #include "core/jobs/written_folder.h"
+#include "core/store/result_store.h"
+#include "core/store/stored_sweep.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <unistd.h>
 
 namespace awb::ui {
 
@@ -27,6 +33,23 @@ CheckpointResult exportCheckpoint(const CheckpointRequest& request, JobContext& 
     }
     QuantizeJobOptions o;
     o.model.path = request.model;
+    o.outDir = request.outDir;
+    if (!request.storePath.empty()) {
+        // The point's own search, stored with it: the export is exactly what was measured. The
+        // quantize job re-applies results from a results file, so the stored one is copied to a
+        // temporary results file first (removed afterwards).
+        const std::string results = (std::filesystem::temp_directory_path() /
+                                     ("awb-export-" + std::to_string(::getpid()) + "-" + request.pointKey + ".h5")).string();
+        saveAwqResult(results, readStoredAwqResult(request.storePath, request.pointKey));
+        struct Remove {
+            std::string path;
+            ~Remove() { std::remove(path.c_str()); }
+        } remove{results};
+        o.applyResultsPath = results;
+        const QuantizeJobResult r = runQuantizeJob(o, job);
+        const WrittenFolder folder = describeFolder(r.outDir);
+        return {folder.path, folder.files, r.warnings};
+    }
     o.quant.wBit = request.wBit;
     o.quant.groupSize = request.groupSize;
     o.quant.zeroPoint = request.zeroPoint;
@@ -37,7 +60,6 @@ CheckpointResult exportCheckpoint(const CheckpointRequest& request, JobContext& 
     c.seqLen = request.calibSeqLen;
     c.longSamples = request.splitLongSamples ? LongSamples::Split : LongSamples::Drop;
     o.calibrationOptions = c;
-    o.outDir = request.outDir;
     const QuantizeJobResult r = runQuantizeJob(o, job);
     const WrittenFolder folder = describeFolder(r.outDir);
     out.outDir = folder.path;

@@ -72,6 +72,8 @@ struct DriftPointData {
     std::vector<std::pair<std::string, std::string>> provenance; // key, value in report order
     std::vector<std::string> warnings;
     double seconds = 0;
+    std::string storePath, storeKey; // a stored sweep's point: where it is (exports re-apply its search)
+    std::string importedFrom;        // an imported AutoAWQ folder
 
     int gatesPassed() const;
     bool allGatesPass() const { return gatesPassed() == int(gates.size()); }

@@ -62,6 +62,7 @@ DiagnosedPoint diagnosePoint(const DiagnoseRequest& request, JobContext& job)
         }
         o.quant = QuantConfig{p.wBit, p.groupSize, p.zeroPoint};
         p.method = "import";
+        p.importedFrom = request.quantDir;
         p.label = "import " + std::filesystem::path(request.quantDir).filename().string();
     }
     // Core's count (padded groups of rows a group size does not divide), so a point shows the same

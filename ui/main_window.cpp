@@ -382,7 +382,17 @@ int MainWindow::exportCheckpoint(const QString& outDir)
         m_issuesPanel->addError(tr("Export checkpoint"), tr("select a point first (Results or Project tree)"));
         return -1;
     }
+    if (!p->importedFrom.empty()) {
+        m_issuesPanel->addError(tr("Export checkpoint"), tr("%1 is an imported checkpoint already: its folder is %2")
+                                                             .arg(QString::fromStdString(p->label), QString::fromStdString(p->importedFrom)));
+        return -1;
+    }
     CheckpointRequest c;
+    if (p->method == "awq" && !p->storeKey.empty()) {
+        c.storePath = p->storePath;
+        c.pointKey = p->storeKey;
+    }
+    const bool stored = !c.storePath.empty();
     const auto& known = m_requests;
     const auto it = known.find(p->label);
     c.model = m_modelPath.toStdString();
@@ -397,6 +407,8 @@ int MainWindow::exportCheckpoint(const QString& outDir)
         c.calibSeqLen = it->second.calibSeqLen;
         c.splitLongSamples = it->second.splitLongSamples;
     }
+    if (stored && m_set->fp())
+        c.model = m_set->fp()->modelPath; // the sweep's own FP model
     c.outDir = outDir.toStdString();
     const QString title = tr("Export %1 → %2").arg(QString::fromStdString(p->label), QFileInfo(outDir).fileName());
     return m_runner->start(title, [this, c](JobContext& job) -> std::function<void()> {

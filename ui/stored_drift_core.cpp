@@ -77,6 +77,8 @@ StoredDrift readStoredDrift(const std::string& storePath)
                          {"eval text", c.header.evalText},       {"probe set", c.header.probeSet},
                          {"plan hash", c.header.planHash}};
         p->warnings = sp.warnings;
+        p->storePath = storePath;
+        p->storeKey = r.key;
         for (const auto& [stage, seconds] : sp.seconds)
             p->seconds += seconds;
         out.points.push_back(p);

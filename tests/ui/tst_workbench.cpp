@@ -38,6 +38,7 @@ private Q_SLOTS:
     void exportsACheckpointAndAReport();
     void aSweepFillsItsTableAndReopensFromTheStore();
     void comparesTwoPoints();
+    void exportsAStoredPointWithItsOwnSearch();
     void cancelStopsARun();
     void closingDuringAJobCancelsIt();
 
@@ -238,6 +239,24 @@ void TestWorkbench::comparesTwoPoints()
     view->setPair(1, 1);
     QVERIFY(table->differingGates().isEmpty());
     QCOMPARE(table->data(table->index(1, CompareTableModel::Difference), Qt::UserRole).toDouble(), 0.0);
+}
+
+void TestWorkbench::exportsAStoredPointWithItsOwnSearch()
+{
+    // w4 g64 of the stored sweep: its stored scales and clips are applied, no search runs.
+    m_window->driftSet()->select(1);
+    QCOMPARE(m_window->driftSet()->selected()->storeKey, std::string("awq-w4-g64-zp-tinystories"));
+    const QString out = m_dir.filePath(QStringLiteral("stored-checkpoint"));
+    QSignalSpy finished(m_window->runner(), &JobRunner::jobFinished);
+    QVERIFY(m_window->exportCheckpoint(out) > 0);
+    QVERIFY(m_window->runner()->waitForIdle(120000));
+    QCOMPARE(finished.count(), 1);
+    QVERIFY2(finished[0][1].toBool(), qPrintable(finished[0][3].toString()));
+    QFile config(out + QStringLiteral("/config.json"));
+    QVERIFY(config.open(QIODevice::ReadOnly));
+    const QByteArray json = config.readAll();
+    QVERIFY(json.contains("\"q_group_size\": 64") || json.contains("\"group_size\": 64"));
+    QVERIFY(!QDir(out).entryList({QStringLiteral("*.safetensors")}).isEmpty());
 }
 
 void TestWorkbench::cancelStopsARun()
