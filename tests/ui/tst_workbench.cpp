@@ -40,6 +40,7 @@ private Q_SLOTS:
     void comparesTwoPoints();
     void exportsAStoredPointWithItsOwnSearch();
     void cancelStopsARun();
+    void cancellingASweepKeepsWhatItStored();
     void closingDuringAJobCancelsIt();
 
 private:
@@ -274,6 +275,32 @@ void TestWorkbench::cancelStopsARun()
         QVERIFY(f[2].toBool()); // every job reports cancelled
     QCOMPARE(m_window->driftSet()->points().size(), before);
     QCOMPARE(m_window->jobsPanel()->stateText(ids[0]), QStringLiteral("cancelled"));
+}
+
+void TestWorkbench::cancellingASweepKeepsWhatItStored()
+{
+    // Three points; cancelled once the first is stored: the store keeps it (valid, reopenable),
+    // the job reports cancelled, and no temporary is left beside the store.
+    SweepView* view = m_window->sweepView();
+    view->setChecked({3, 4}, {32, 64});
+    const QString store = m_dir.filePath(QStringLiteral("cancelled-sweep.h5"));
+    view->setStorePath(store);
+    SweepTableModel* model = view->tableModel();
+    QSignalSpy inserted(model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy finished(m_window->runner(), &JobRunner::jobFinished);
+    const int id = m_window->runSweep();
+    QVERIFY(inserted.wait(180000));
+    m_window->runner()->cancel(id);
+    QVERIFY(m_window->runner()->waitForIdle(60000));
+    QCOMPARE(finished.count(), 1);
+    QVERIFY(finished[0][2].toBool()); // cancelled
+    const int stored = model->rowCount();
+    QVERIFY(stored >= 1 && stored < 4);
+    QVERIFY(!QFile::exists(store + QStringLiteral(".tmp")) && !QFile::exists(store + QStringLiteral(".lock")));
+    model->setTable({});
+    m_window->openSweepStore(store);
+    QVERIFY(m_window->runner()->waitForIdle(60000));
+    QCOMPARE(model->rowCount(), stored);
 }
 
 void TestWorkbench::closingDuringAJobCancelsIt()
