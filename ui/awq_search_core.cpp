@@ -37,6 +37,10 @@ std::vector<std::string> AwqSearchData::clipLinears() const
     if (!blocks.empty())
         for (const AwqClipData& c : blocks.front().clips)
             out.push_back(c.linear);
+    // The store lists groups alphabetically; show them in the block's data-flow order instead.
+    static const std::vector<std::string> order{"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+    auto rank = [](const std::string& l) { return size_t(std::find(order.begin(), order.end(), l) - order.begin()); };
+    std::stable_sort(out.begin(), out.end(), [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
     return out;
 }
 

@@ -77,6 +77,9 @@ AwqSearchView::AwqSearchView(QWidget* parent) : QWidget(parent)
     m_scaleGroup->setToolTip(tr("Linears sharing one input, and the op their scale folds into"));
     m_clipLinear = new QComboBox(this);
     m_clipLinear->setObjectName(QStringLiteral("awqClipLinear"));
+    m_clipLinear->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_scaleGroup->setMinimumContentsLength(20);
+    m_scaleGroup->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     bar->addWidget(new QLabel(tr("Point"), this));
     bar->addWidget(m_point);
     bar->addSpacing(8);
@@ -102,6 +105,9 @@ AwqSearchView::AwqSearchView(QWidget* parent) : QWidget(parent)
     bottom->setObjectName(QStringLiteral("awqBottom"));
     m_lossPlot = newPlot(top, QStringLiteral("Loss vs alpha"), tr("α (scales = mean|x|^α)"), tr("block output MSE"));
     m_actPlot = newPlot(top, QStringLiteral("Activation magnitude"), tr("input channel"), tr("mean |x| (activation)"));
+    // Legends go below the axes, as in the drift plots: inside, they hid the RTN line and bars.
+    placeLegendBelow(m_lossPlot, 3);
+    placeLegendBelow(m_actPlot, 3);
     m_actPlot->yAxis2->setVisible(true);
     m_actPlot->yAxis2->setLabel(tr("scale s (folded into the weights)"));
     m_actPlot->yAxis2->setLabelFont(m_actPlot->yAxis->labelFont());
@@ -118,6 +124,7 @@ AwqSearchView::AwqSearchView(QWidget* parent) : QWidget(parent)
     m_clipScale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
     m_clipGroups = newPlot(bottom, QStringLiteral("Clip ratio per group"), tr("weight group (input columns / group size)"),
                            tr("clip ratio (mean over output rows)"));
+    placeLegendBelow(m_clipGroups, 2);
     top->addWidget(m_lossPlot);
     top->addWidget(m_actPlot);
     bottom->addWidget(m_clipMap);
@@ -333,7 +340,6 @@ void AwqSearchView::rebuildLoss()
     label(p, s->bestAlpha, hi + 2.3 * pad, tr("α* = %1: %2 % below RTN").arg(s->bestAlpha, 0, 'f', 2).arg(saved, 0, 'f', 1),
           s->bestAlpha > 0.6 ? Qt::AlignRight | Qt::AlignTop : Qt::AlignLeft | Qt::AlignTop, colour.darker(150));
     p->legend->setVisible(true);
-    p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     p->yAxis->setNumberFormat(QStringLiteral("gb"));
     p->replot();
 }
@@ -390,7 +396,6 @@ void AwqSearchView::rebuildActivations()
               QColor(0xD5, 0x5E, 0x00).darker(130))
             ->setBrush(Qt::NoBrush);
     p->legend->setVisible(true);
-    p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     p->replot();
 }
 
@@ -496,7 +501,6 @@ void AwqSearchView::rebuildClipGroups()
     ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
     p->xAxis->setTicker(ticker);
     p->legend->setVisible(true);
-    p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     p->replot();
 }
 

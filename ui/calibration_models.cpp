@@ -79,7 +79,7 @@ QVariant CalibrationSourcesModel::headerData(int section, Qt::Orientation orient
     case Samples: return tr("samples");
     case Tokens: return tr("tokens");
     case MeanTokens: return tr("tokens / sample");
-    case LongSamples: return block > 0 ? tr("longer than %1 tokens").arg(block) : tr("longer than a block");
+    case LongSamples: return block > 0 ? tr("> %1 tokens").arg(block) : tr("> block");
     }
     return {};
 }

@@ -60,6 +60,7 @@ CalibrationView::CalibrationView(QWidget* parent) : QWidget(parent)
     auto* sourcesLayout = new QVBoxLayout(sourcesBox);
     m_sources = new QListWidget(sourcesBox);
     m_sources->setObjectName(QStringLiteral("calibrationSources"));
+    m_sources->setMaximumHeight(160); // a handful of sources; the space below is the blocks' and target's
     sourcesLayout->addWidget(m_sources);
     auto* sourceButtons = new QHBoxLayout;
     auto* add = new QPushButton(tr("Add file…"), sourcesBox);
@@ -69,7 +70,7 @@ CalibrationView::CalibrationView(QWidget* parent) : QWidget(parent)
     sourceButtons->addWidget(remove);
     sourceButtons->addStretch(1);
     sourcesLayout->addLayout(sourceButtons);
-    left->addWidget(sourcesBox, 1);
+    left->addWidget(sourcesBox);
 
     auto* blocksBox = new QGroupBox(tr("Blocks"), controls);
     auto* form = new QFormLayout(blocksBox);
@@ -105,6 +106,7 @@ CalibrationView::CalibrationView(QWidget* parent) : QWidget(parent)
     m_status = new QLabel(tr("Not previewed yet."), controls);
     m_status->setWordWrap(true);
     left->addWidget(m_status);
+    left->addStretch(1);
 
     // Right: what the choices make.
     auto* results = new QSplitter(Qt::Vertical, split);
@@ -122,7 +124,7 @@ CalibrationView::CalibrationView(QWidget* parent) : QWidget(parent)
     m_sanityTable->verticalHeader()->hide();
     m_sanityTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_sanityTable->horizontalHeader()->setStretchLastSection(true);
-    m_sanityTable->setMaximumHeight(125);
+    m_sanityTable->setMaximumHeight(112); // header + three rows
     topLayout->addWidget(m_sanityTable);
     m_sourcesModel = new CalibrationSourcesModel(this);
     m_sourcesTable = new CopyableTableView(m_sourcesModel, top);
@@ -354,11 +356,15 @@ void CalibrationView::rebuildPlot()
     auto* label = new QCPItemText(m_plot);
     label->position->setType(QCPItemPosition::ptPlotCoords);
     label->position->setCoords(double(p.seqLen), maxCount * 1.12);
-    label->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
-    label->setPadding(QMargins(0, 0, 6, 0));
+    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop); // right of the line: the axis is left of it
+    label->setPadding(QMargins(6, 0, 0, 0));
     label->setText(tr("block = %1 tokens; longer samples are %2").arg(p.seqLen).arg(p.samplesDropped > 0 ? tr("dropped") : tr("split")));
     m_plot->xAxis->setRange(0, bins * width);
     m_plot->yAxis->setRange(0, maxCount * 1.18);
+    auto counts = QSharedPointer<QCPAxisTickerFixed>::create(); // whole samples
+    counts->setTickStep(1);
+    counts->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    m_plot->yAxis->setTicker(counts);
     m_plot->legend->setVisible(sources > 0);
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_plot->replot();

@@ -161,7 +161,13 @@ void TestAwqSearchView::thePlotsDrawTheSearch()
     QCOMPARE(groups->plottableCount(), 2);
     auto* groupBars = qobject_cast<QCPBars*>(groups->plottable(1));
     QVERIFY(groupBars);
-    QCOMPARE(groupBars->data()->size(), int(s->blocks[1].clips[0].ratioPerGroup.size()));
+    const auto clip = std::find_if(s->blocks[1].clips.begin(), s->blocks[1].clips.end(),
+                                   [&](const AwqClipData& c) { return c.linear == linears[0]; });
+    QVERIFY(clip != s->blocks[1].clips.end());
+    QCOMPARE(groupBars->data()->size(), int(clip->ratioPerGroup.size()));
+    QCOMPARE(groupBars->data()->at(0)->value, clip->ratioPerGroup[0]);
+    // The heatmap's columns follow the block's data flow (v before o before the MLP), not the store's order.
+    QCOMPARE(linears.back(), std::string("down_proj"));
 }
 
 void TestAwqSearchView::anRtnPointOrAMissingStoreIsAnErrorNamingIt()
