@@ -30,12 +30,32 @@ QCPColorGradient viridis()
     return g;
 }
 
+// Re-wraps a below-the-axes legend to as many ~170 px columns as the plot's width holds, so entries
+// are never cut at 1280 px and use one row when there is room.
+class LegendWrapper : public QObject {
+public:
+    using QObject::QObject;
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        auto* plot = qobject_cast<QCustomPlot*>(watched);
+        if (plot && event->type() == QEvent::Resize && plot->property("legendBelow").toBool()) {
+            const int columns = std::max(1, plot->width() / 170);
+            if (columns != plot->legend->wrap()) {
+                plot->legend->setWrap(columns);
+                plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+            }
+        }
+        return false;
+    }
+};
+
 QCustomPlot* newPlot(QWidget* parent, const QString& name, const QString& x, const QString& y)
 {
     auto* p = new QCustomPlot(parent);
     p->setObjectName(name);
     p->setMinimumSize(300, 200);
     p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    p->installEventFilter(new LegendWrapper(p));
     applyPlotStyle(p, x, y);
     // A double-click resets the zoom (docs/GUI.md).
     QObject::connect(p, &QCustomPlot::mouseDoubleClick, p, [p](QMouseEvent*) {
@@ -109,7 +129,7 @@ AwqSearchView::AwqSearchView(QWidget* parent) : QWidget(parent)
     placeLegendBelow(m_lossPlot, 3);
     placeLegendBelow(m_actPlot, 3);
     m_actPlot->yAxis2->setVisible(true);
-    m_actPlot->yAxis2->setLabel(tr("scale s (folded into the weights)"));
+    m_actPlot->yAxis2->setLabel(tr("scale s"));
     m_actPlot->yAxis2->setLabelFont(m_actPlot->yAxis->labelFont());
     m_actPlot->yAxis2->setTickLabelFont(m_actPlot->yAxis->tickLabelFont());
     m_clipMap = newPlot(bottom, QStringLiteral("Clip ratio heatmap"), tr("linear"), tr("layer (block index)"));
@@ -117,13 +137,13 @@ AwqSearchView::AwqSearchView(QWidget* parent) : QWidget(parent)
     m_clipScale = new QCPColorScale(m_clipMap);
     m_clipMap->plotLayout()->addElement(0, 1, m_clipScale);
     m_clipScale->setType(QCPAxis::atRight);
-    m_clipScale->axis()->setLabel(tr("mean clip ratio (kept max / max |w|)"));
+    m_clipScale->axis()->setLabel(tr("mean clip ratio"));
     m_clipScale->setGradient(viridis());
     auto* margins = new QCPMarginGroup(m_clipMap);
     m_clipMap->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
     m_clipScale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
     m_clipGroups = newPlot(bottom, QStringLiteral("Clip ratio per group"), tr("weight group (input columns / group size)"),
-                           tr("clip ratio (mean over output rows)"));
+                           tr("clip ratio (row mean)"));
     placeLegendBelow(m_clipGroups, 2);
     top->addWidget(m_lossPlot);
     top->addWidget(m_actPlot);
@@ -310,11 +330,11 @@ void AwqSearchView::rebuildLoss()
     const QColor colour = wBitColor(m_data->wBit);
     // RTN (scales = 1) first, in the reference style, so the search's curve sits on top of it.
     auto* rtn = p->addGraph();
-    rtn->setName(tr("RTN, scales = 1 (reference)"));
+    rtn->setName(tr("RTN, s = 1 (reference)"));
     rtn->setPen(fpPen());
     rtn->setData({s->alphas.front(), s->alphas.back()}, {s->rtnLoss, s->rtnLoss});
     auto* curve = p->addGraph();
-    curve->setName(tr("AWQ search, w%1 g%2").arg(m_data->wBit).arg(m_data->groupSize));
+    curve->setName(tr("AWQ w%1 g%2").arg(m_data->wBit).arg(m_data->groupSize));
     curve->setPen(QPen(colour, 2));
     curve->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(colour, 1.5), QBrush(Qt::white), 6));
     curve->setData(QVector<double>(s->alphas.begin(), s->alphas.end()), QVector<double>(s->losses.begin(), s->losses.end()), true);
@@ -480,13 +500,14 @@ void AwqSearchView::rebuildClipGroups()
         keys[i] = i;
     // No clipping (ratio 1) is the reference: what RTN keeps.
     auto* none = p->addGraph();
-    none->setName(tr("no clipping (RTN, reference)"));
+    none->setName(tr("no clipping (reference)"));
     none->setPen(fpPen());
     none->setData({-0.5, n - 0.5}, {1.0, 1.0});
     auto* bars = new QCPBars(p->xAxis, p->yAxis);
     const QColor colour = wBitColor(m_data->wBit);
-    bars->setName(tr("%1, block %2: mean %3, min %4").arg(QString::fromStdString(c->linear)).arg(m_block->value())
-                      .arg(c->meanRatio, 0, 'f', 3).arg(c->minRatio, 0, 'f', 3));
+    bars->setName(tr("%1, block %2").arg(QString::fromStdString(c->linear)).arg(m_block->value()));
+    p->xAxis->setLabel(tr("weight group of %1 (mean ratio %2, min %3)").arg(QString::fromStdString(c->linear))
+                           .arg(c->meanRatio, 0, 'f', 3).arg(c->minRatio, 0, 'f', 3));
     bars->setWidth(0.7);
     bars->setPen(QPen(colour.darker(130)));
     QColor fill = colour;

@@ -134,7 +134,7 @@ CalibrationView::CalibrationView(QWidget* parent) : QWidget(parent)
     m_sourcesTable->horizontalHeader()->setStretchLastSection(true);
     m_sourcesTable->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_sourcesTable->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_sourcesTable->setMaximumHeight(125);
+    m_sourcesTable->setMaximumHeight(100);
     topLayout->addWidget(m_sourcesTable);
 
     m_plot = new QCustomPlot(results);
@@ -144,6 +144,7 @@ CalibrationView::CalibrationView(QWidget* parent) : QWidget(parent)
     m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
     m_plot->axisRect()->setRangeZoom(Qt::Horizontal);
     applyPlotStyle(m_plot, tr("sample length (tokens, BOS included)"), tr("samples"));
+    placeLegendBelow(m_plot, 3); // inside, it covered the block-length label
     m_samples = new QPlainTextEdit(results);
     m_samples->setObjectName(QStringLiteral("calibrationSamples"));
     m_samples->setReadOnly(true);
@@ -366,7 +367,6 @@ void CalibrationView::rebuildPlot()
     counts->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
     m_plot->yAxis->setTicker(counts);
     m_plot->legend->setVisible(sources > 0);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_plot->replot();
 }
 
