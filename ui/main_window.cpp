@@ -35,6 +35,7 @@
 #include <QElapsedTimer>
 #include <QSettings>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
@@ -254,7 +255,12 @@ bool MainWindow::saveWorkspace(const QString& path)
     return true;
 }
 
-bool MainWindow::openWorkspace(const QString& path)
+QString MainWindow::sessionWorkspacePath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/last-session.awbws");
+}
+
+bool MainWindow::openWorkspace(const QString& path, bool remember)
 {
     Workspace w;
     try {
@@ -263,8 +269,10 @@ bool MainWindow::openWorkspace(const QString& path)
         m_issuesPanel->addError(tr("Open workspace %1").arg(QFileInfo(path).fileName()), QString::fromUtf8(e.what()));
         return false;
     }
-    m_workspacePath = path;
-    addRecentWorkspace(path);
+    if (remember) {
+        m_workspacePath = path;
+        addRecentWorkspace(path);
+    }
     m_calibrationView->setChoices(w.calibration);
     const QString model = QString::fromStdString(w.model);
     if (model != m_modelPath || m_modelView->modelInfo().path.empty())
@@ -616,8 +624,17 @@ void MainWindow::closeEvent(QCloseEvent* event)
         m_runner->cancelAll();
         m_runner->waitForIdle(60000);
     }
-    if (m_persist)
+    if (m_persist) {
         saveSettings();
+        // The session's workspace, for the next start. A failure costs only that convenience: say so
+        // on stderr, never block closing.
+        try {
+            QDir().mkpath(QFileInfo(sessionWorkspacePath()).absolutePath());
+            ::awb::ui::saveWorkspace(sessionWorkspacePath().toStdString(), workspace());
+        } catch (const std::exception& e) {
+            qWarning("awq-workbench: the session was not saved: %s", e.what());
+        }
+    }
     event->accept();
 }
 

@@ -70,8 +70,12 @@ public:
     // Writes it atomically; a failure goes to the Issues pane. Returns success.
     bool saveWorkspace(const QString& path);
     // Reads a workspace and applies it (opens its model and store on the runner); a bad file goes to
-    // the Issues pane naming the file and field and changes nothing. Returns success.
-    bool openWorkspace(const QString& path);
+    // the Issues pane naming the file and field and changes nothing. remember: make it the current
+    // workspace and a recent file (not for the session's own file). Returns success.
+    bool openWorkspace(const QString& path, bool remember = true);
+    // The session's workspace: written on close (persisting windows only) and reopened by the next
+    // start, so the calibration choices and sweep store come back with the model.
+    static QString sessionWorkspacePath();
     // Saves one PNG per centre view into dir (view-<name>.png) and returns the paths.
     QStringList saveViewScreenshots(const QString& dir);
 

@@ -92,9 +92,17 @@ int runWorkbench(QApplication& app)
     window.show();
 
     QString model = parser.positionalArguments().value(0);
-    if (model.isEmpty() && !runDemo)
-        model = QSettings().value(QStringLiteral("workspace/model")).toString(); // empty on first start: the embedded model
-    window.openModel(model);
+    const QString session = MainWindow::sessionWorkspacePath();
+    if (model.isEmpty() && !runDemo && QFileInfo::exists(session)) {
+        // The last session: its model, calibration choices and sweep store. A bad file is listed in
+        // the Issues pane; the embedded model opens instead.
+        if (!window.openWorkspace(session, false))
+            window.openModel(QString());
+    } else {
+        if (model.isEmpty() && !runDemo)
+            model = QSettings().value(QStringLiteral("workspace/model")).toString(); // empty on first start: the embedded model
+        window.openModel(model);
+    }
     if (!runDemo)
         return app.exec();
 

@@ -46,6 +46,7 @@ private Q_SLOTS:
     void theWindowAppliesAWorkspace();
     void aBadWorkspaceIsAnIssueAndChangesNothing();
     void savedWorkspacesAreRecent();
+    void theSessionComesBackOnTheNextStart();
 
 private:
     QTemporaryDir m_dir;
@@ -195,6 +196,28 @@ void TestWorkspace::savedWorkspacesAreRecent()
     QVERIFY(!recent.isEmpty());
     QCOMPARE(recent.first(), QFileInfo(path).absoluteFilePath());
     QCOMPARE(loadWorkspace(path.toStdString()).calibration.checked(), window.calibrationView()->choices().checked());
+}
+
+void TestWorkspace::theSessionComesBackOnTheNextStart()
+{
+    QFile::remove(MainWindow::sessionWorkspacePath());
+    CalibrationChoices c;
+    c.sources = {{"tinystories", false}, {"wikitext2", true}, {"self", true}};
+    c.blocks = 5;
+    {
+        MainWindow window(true);
+        window.show();
+        window.calibrationView()->setChoices(c);
+        QVERIFY(window.close());
+    }
+    QVERIFY(QFile::exists(MainWindow::sessionWorkspacePath()));
+    MainWindow next(true);
+    QVERIFY(next.openWorkspace(MainWindow::sessionWorkspacePath(), false));
+    QVERIFY(next.runner()->waitForIdle(60000));
+    QCOMPARE(next.calibrationView()->choices().checked(), (std::vector<std::string>{"wikitext2", "self"}));
+    QCOMPARE(next.calibrationView()->choices().blocks, int64_t(5));
+    QVERIFY(next.workspacePath().isEmpty()); // the session file is not "the" workspace, nor a recent one
+    QVERIFY(!QSettings().value(QStringLiteral("recent/workspaces")).toStringList().contains(MainWindow::sessionWorkspacePath()));
 }
 
 QTEST_MAIN(TestWorkspace)
