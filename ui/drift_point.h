@@ -4,6 +4,7 @@
 // diagnosePoint() (drift_point_core.cpp) and then shared read-only (shared_ptr<const ...>).
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,8 +20,13 @@ struct ModelSeriesData {
     double ppl = 0;
     std::vector<double> entropyBlocks; // mean entropy (nats) per block of entropyBlock positions
     int64_t onsetBlock = -1;           // -1: no onset
-    std::vector<double> anchorDeltaS;  // per case: ΔS(r, anchor)
-    std::vector<double> nearestDistractor; // per case: min ΔS(r, neighbour section)
+    // Per case (docs/METRICS.md): ΔS(q, r), ΔS(r, anchor), min ΔS(r, neighbour section), the anchor
+    // gap (nearest distractor minus anchor) and coverage at k.
+    std::vector<double> questionDeltaS;
+    std::vector<double> anchorDeltaS;
+    std::vector<double> nearestDistractor;
+    std::vector<double> anchorGap;
+    std::vector<double> coverage;
     std::vector<std::vector<int>> lambdaRuns; // base variant: [case][run] LambdaLabel as int
     std::vector<int> lambdaCases;             // [case]
 };
@@ -58,6 +64,8 @@ struct DriftPointData {
     ModelSeriesData q;
     std::vector<GateData> gates;
     std::vector<DiagnosisData> diagnosis;
+    std::vector<double> caseDrift;  // per case: drift of Q's retrieval from F's (docs/METRICS.md)
+    std::vector<bool> lambdaLost;   // per case: F convergent (→) and Q not
     std::vector<std::string> linears;   // heatmap columns
     int64_t layers = 0;
     std::vector<double> layerError;     // [layers x linears], row-major
@@ -82,6 +90,7 @@ struct DiagnoseRequest {
     std::string evalText;           // empty = bundled tinystories sample
     int64_t evalSeqLen = 256, maxEvalWindows = 2;
     bool quick = true;              // shorter free-running text and λ answers, one seed
+    std::string quantDir;           // an AutoAWQ folder to diagnose as Q (wBit, groupSize, method unused)
 };
 
 struct DiagnosedPoint {
@@ -89,9 +98,18 @@ struct DiagnosedPoint {
     DriftPointData point;
 };
 
+// Every point of a stored sweep with its series, as a sweep run leaves them (core/store/stored_sweep.h).
+struct StoredDrift {
+    std::shared_ptr<const FpData> fp;
+    std::vector<std::shared_ptr<const DriftPointData>> points; // in plan order
+};
+
 // Worker thread. Runs core runDiagnose and snapshots the result. Throws what runDiagnose throws
 // (awb::Error subclasses naming file/field, Cancelled).
 DiagnosedPoint diagnosePoint(const DiagnoseRequest& request, awb::JobContext& job);
+// Any thread. Reads a sweep store's F series and points (stored_drift_core.cpp). Throws
+// IoError/FormatError naming the file and HDF5 path.
+StoredDrift readStoredDrift(const std::string& storePath);
 
 // Bits per weight of a grouped integer format when the group divides every row: w_bit + (16-bit
 // scale + w_bit zero) / group (core's awb::bitsPerWeight also counts padded groups; points use that).

@@ -1,59 +1,25 @@
 // Bridge from core's diagnose job (libtorch tensors) to the plain DriftPointData the views read.
 #include "ui/drift_point.h"
+#include "ui/drift_snapshot_core.h"
 
 #include "core/awqformat/bits_per_weight.h"
-#include "core/eval/lambda.h"
 #include "core/io/model_loader.h"
 #include "core/jobs/diagnose_job.h"
 #include "core/jobs/model_source.h"
 
 #include <ATen/ATen.h>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 
-#include <cmath>
 
 namespace awb::ui {
-
-namespace {
-ModelSeriesData seriesOf(const ModelSeries& s)
-{
-    ModelSeriesData d;
-    d.ppl = s.ppl;
-    d.entropyBlocks = s.entropyBlocks;
-    d.onsetBlock = s.onsetBlock;
-    for (const CaseRetrieval& c : s.cases) {
-        d.anchorDeltaS.push_back(c.deltaSRAnchor);
-        d.nearestDistractor.push_back(c.minAdjacent);
-    }
-    if (!s.lambda.labels.empty()) { // variant 0: the base prompts
-        for (const auto& runs : s.lambda.labels[0]) {
-            std::vector<int> row;
-            for (LambdaLabel l : runs)
-                row.push_back(static_cast<int>(l));
-            d.lambdaRuns.push_back(row);
-        }
-    }
-    if (!s.lambda.caseLabels.empty())
-        for (LambdaLabel l : s.lambda.caseLabels[0])
-            d.lambdaCases.push_back(static_cast<int>(l));
-    return d;
-}
-
-std::string shortened(const std::string& text, size_t maxChars)
-{
-    if (text.size() <= maxChars)
-        return text;
-    size_t cut = maxChars;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
-        --cut; // never split a UTF-8 sequence
-    return text.substr(0, cut) + "…";
-}
-} // namespace
 
 DiagnosedPoint diagnosePoint(const DiagnoseRequest& request, JobContext& job)
 {
     DiagnoseOptions o;
     o.model = request.model;
     o.method = request.method;
+    o.quantDir = request.quantDir;
     o.quant.wBit = request.wBit;
     o.quant.groupSize = request.groupSize;
     o.quant.zeroPoint = request.zeroPoint;
@@ -65,15 +31,8 @@ DiagnosedPoint diagnosePoint(const DiagnoseRequest& request, JobContext& job)
     o.settings.seqLen = request.evalSeqLen;
     o.settings.maxEvalWindows = request.maxEvalWindows;
     o.layerErrorWindows = std::min<int64_t>(o.layerErrorWindows, request.calibBlocks);
-    if (request.quick) {
-        // A workbench preview: the same metrics on fewer tokens. Long enough for an onset (blocks
-        // >= 4 x 16 tokens) and for λ's trajectory (checkpoints every 16 tokens).
-        o.settings.freeTokens = 128;
-        o.settings.repetitionWindow = 64;
-        o.settings.lambdaTokens = 64;
-        o.settings.seeds = {1};
-        o.settings.lambdaFlips = false;
-    }
+    if (request.quick)
+        applyQuickSettings(o.settings);
     const DiagnoseResult r = runDiagnose(o, job);
 
     DiagnosedPoint out;
@@ -84,14 +43,8 @@ DiagnosedPoint diagnosePoint(const DiagnoseRequest& request, JobContext& job)
     f.entropyBlockSize = r.reference.settings.entropyBlock;
     for (const ProbeCase& c : r.reference.probes.cases)
         f.caseNames.push_back(shortened(c.question, 22));
-    const size_t seeds = r.reference.settings.seeds.size();
-    const size_t runs = r.reference.fp.lambda.labels.empty() || r.reference.fp.lambda.labels[0].empty()
-                            ? 0
-                            : r.reference.fp.lambda.labels[0][0].size();
-    for (size_t i = 0; i < runs; ++i)
-        f.runNames.push_back("p" + std::to_string(i / std::max<size_t>(seeds, 1) + 1) + " s" +
-                             std::to_string(r.reference.settings.seeds[i % std::max<size_t>(seeds, 1)]));
     f.fp = seriesOf(r.reference.fp);
+    f.runNames = lambdaRunNames(r.reference.settings.seeds, f.fp.lambdaRuns.empty() ? 0 : f.fp.lambdaRuns[0].size());
 
     DriftPointData& p = out.point;
     p.method = request.method;
@@ -99,6 +52,18 @@ DiagnosedPoint diagnosePoint(const DiagnoseRequest& request, JobContext& job)
     p.groupSize = request.groupSize;
     p.zeroPoint = request.zeroPoint;
     p.label = r.provenance.quantLabel + " " + request.method;
+    if (!request.quantDir.empty()) {
+        // An imported checkpoint: its own quantization_config says what it is.
+        const nlohmann::json q = nlohmann::json::parse(r.provenance.quantLabel, nullptr, false);
+        if (q.is_object()) {
+            p.wBit = q.value("bits", q.value("w_bit", 4));
+            p.groupSize = q.value("group_size", q.value("q_group_size", int64_t(128)));
+            p.zeroPoint = q.value("zero_point", true);
+        }
+        o.quant = QuantConfig{p.wBit, p.groupSize, p.zeroPoint};
+        p.method = "import";
+        p.label = "import " + std::filesystem::path(request.quantDir).filename().string();
+    }
     // Core's count (padded groups of rows a group size does not divide), so a point shows the same
     // bits per weight here as in a sweep store. Only the config is needed; loading maps the file.
     ModelSource fpSource;
@@ -112,16 +77,8 @@ DiagnosedPoint diagnosePoint(const DiagnoseRequest& request, JobContext& job)
     p.klP99 = s.klP99;
     p.top1 = s.top1Agreement;
     p.q = seriesOf(r.drift.q);
-    for (const Gate& g : r.drift.gates)
-        p.gates.push_back({g.name, g.comparison, g.value, g.threshold, g.pass, g.fpValue, g.fpPass});
-    for (const DiagnosisRow& d : r.drift.diagnosis)
-        p.diagnosis.push_back({d.symptom, d.cause, d.nextStep, d.gates});
-    p.linears = r.layerError.linears;
-    if (r.layerError.relError.defined() && r.layerError.relError.dim() == 2) {
-        const at::Tensor e = r.layerError.relError.to(at::kDouble).contiguous();
-        p.layers = e.size(0);
-        p.layerError.assign(e.data_ptr<double>(), e.data_ptr<double>() + e.numel());
-    }
+    addComparison(p, r.drift);
+    setLayerError(p, r.layerError);
     const DiagnoseProvenance& v = r.provenance;
     p.provenance = {{"tool version", v.toolVersion}, {"created (UTC)", v.created},   {"FP model", v.fpModel},
                     {"FP model hash", v.fpModelHash}, {"FP dtype", v.fpDtype},       {"Q source", v.qSource},

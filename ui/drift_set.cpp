@@ -37,6 +37,15 @@ void DriftSet::clear()
     Q_EMIT selectionChanged(-1);
 }
 
+void DriftSet::reset(std::shared_ptr<const FpData> fp, std::vector<Point> points)
+{
+    m_fp = std::move(fp);
+    m_points = std::move(points);
+    m_selected = m_points.empty() ? -1 : 0;
+    Q_EMIT pointsChanged();
+    Q_EMIT selectionChanged(m_selected);
+}
+
 const DriftPointData* DriftSet::selected() const
 {
     return m_selected >= 0 && m_selected < int(m_points.size()) ? m_points[m_selected].get() : nullptr;

@@ -22,6 +22,8 @@ public:
     // Adds a point, or replaces the one with the same label; selects it when nothing is selected.
     void addPoint(Point point);
     void clear();
+    // Replaces F and every point at once (a reopened or finished sweep); selects the first point.
+    void reset(std::shared_ptr<const FpData> fp, std::vector<Point> points);
 
     const FpData* fp() const { return m_fp.get(); }
     std::shared_ptr<const FpData> fpShared() const { return m_fp; }

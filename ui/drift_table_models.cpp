@@ -208,4 +208,111 @@ QVariant DiagnosisTableModel::headerData(int section, Qt::Orientation orientatio
     return tr(names[section]);
 }
 
+// ---- CaseTableModel
+
+namespace {
+double at(const std::vector<double>& v, int i) { return i < int(v.size()) ? v[i] : std::nan(""); }
+int labelAt(const std::vector<int>& v, int i) { return i < int(v.size()) ? v[i] : -1; }
+const GateData* gateNamed(const DriftPointData& p, const char* name)
+{
+    for (const GateData& g : p.gates)
+        if (g.name == name)
+            return &g;
+    return nullptr;
+}
+// A case's value against its gate's threshold and comparison; no colour when the point has no such gate.
+QVariant verdictColor(const DriftPointData& p, const char* gate, double value)
+{
+    const GateData* g = gateNamed(p, gate);
+    if (!g || std::isnan(value))
+        return {};
+    const bool pass = g->comparison == "<=" ? value <= g->threshold : g->comparison == ">=" ? value >= g->threshold : value > g->threshold;
+    return pass ? passColor() : failColor();
+}
+} // namespace
+
+CaseTableModel::CaseTableModel(DriftSet* set, QObject* parent) : QAbstractTableModel(parent), m_set(set)
+{
+    connect(set, &DriftSet::pointsChanged, this, [this] {
+        beginResetModel();
+        endResetModel();
+    });
+}
+
+int CaseTableModel::cases() const { return m_set->fp() ? int(m_set->fp()->caseNames.size()) : 0; }
+int CaseTableModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(m_set->points().size()) * cases(); }
+int CaseTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int CaseTableModel::pointOfRow(int row) const { return cases() > 0 ? row / cases() : -1; }
+
+QVariant CaseTableModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= rowCount())
+        return {};
+    const int c = index.row() % cases();
+    const DriftPointData& p = *m_set->points()[pointOfRow(index.row())];
+    const ModelSeriesData& f = m_set->fp()->fp;
+    const ModelSeriesData& q = p.q;
+    const int col = index.column();
+    auto value = [&](int column) -> double {
+        switch (column) {
+        case QrF: return at(f.questionDeltaS, c);
+        case QrQ: return at(q.questionDeltaS, c);
+        case AnchorF: return at(f.anchorDeltaS, c);
+        case AnchorQ: return at(q.anchorDeltaS, c);
+        case GapF: return at(f.anchorGap, c);
+        case GapQ: return at(q.anchorGap, c);
+        case CoverageF: return at(f.coverage, c);
+        case CoverageQ: return at(q.coverage, c);
+        case Drift: return at(p.caseDrift, c);
+        default: return std::nan("");
+        }
+    };
+    auto lambda = [&](int column) { return labelAt(column == LambdaF ? f.lambdaCases : q.lambdaCases, c); };
+    if (role == Qt::DisplayRole) {
+        if (col == Point)
+            return QString::fromStdString(p.label);
+        if (col == Case)
+            return QStringLiteral("%1 %2").arg(c + 1).arg(QString::fromStdString(m_set->fp()->caseNames[c]));
+        if (col == LambdaF || col == LambdaQ) {
+            const int l = lambda(col);
+            return l < 0 ? QStringLiteral("—") : QStringLiteral("%1 %2").arg(QString::fromUtf8(lambdaSymbol(l)), QString::fromUtf8(lambdaName(l)));
+        }
+        return fixed(value(col), 3);
+    } else if (role == Qt::UserRole) {
+        if (col == Point)
+            return pointOfRow(index.row());
+        if (col == Case)
+            return c;
+        if (col == LambdaF || col == LambdaQ)
+            return lambda(col);
+        return sortable(value(col));
+    } else if (role == Qt::TextAlignmentRole) {
+        if (col >= QrF && col < LambdaF)
+            return rightAligned();
+    } else if (role == Qt::BackgroundRole) {
+        switch (col) {
+        case QrQ: return verdictColor(p, "delta_s_q_r", value(col));
+        case GapQ: return verdictColor(p, "anchor_gap_mean", value(col));
+        case CoverageQ: return verdictColor(p, "coverage_mean", value(col));
+        case Drift: return verdictColor(p, "drift_mean", value(col));
+        case LambdaQ:
+            if (c < int(p.lambdaLost.size()))
+                return p.lambdaLost[c] ? failColor() : passColor();
+            return {};
+        }
+    } else if (role == Qt::ToolTipRole && col == Case) {
+        return QString::fromStdString(m_set->fp()->caseNames[c]);
+    }
+    return {};
+}
+
+QVariant CaseTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    static const char* names[] = {"point", "case", "ΔS(q,r) F", "ΔS(q,r) Q", "ΔS(r,a) F", "ΔS(r,a) Q", "gap F", "gap Q",
+                                  "coverage F", "coverage Q", "drift", "λ F", "λ Q"};
+    return tr(names[section]);
+}
+
 } // namespace awb::ui

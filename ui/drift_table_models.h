@@ -55,6 +55,26 @@ private:
     DriftSet* m_set;
 };
 
+// The ΔS table: one row per point and probe case, F's figures beside Q's. Q's cells are coloured by
+// the threshold of the matching gate of that point (ΔS(q, r), drift, coverage, anchor gap; λ: F
+// convergent and Q not fails), so a reviewer sees which cases a failed mean gate comes from.
+class CaseTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Point, Case, QrF, QrQ, AnchorF, AnchorQ, GapF, GapQ, CoverageF, CoverageQ, Drift, LambdaF, LambdaQ, ColumnCount };
+    explicit CaseTableModel(DriftSet* set, QObject* parent = nullptr);
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+    // The point (index into DriftSet::points) a row belongs to.
+    int pointOfRow(int row) const;
+
+private:
+    DriftSet* m_set;
+    int cases() const;
+};
+
 // Pass/fail cell colours shared by every table and the PDF (light, so black text stays legible).
 QColor passColor();
 QColor failColor();

@@ -55,13 +55,15 @@ void LayerHeatmapPlot::rebuild()
     auto* map = new QCPColorMap(plot()->xAxis, plot()->yAxis);
     map->data()->setSize(cols, rows);
     map->data()->setRange(QCPRange(0, cols - 1), QCPRange(0, rows - 1));
-    double maxErr = 0;
     for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) {
-            const double v = p->layerError[size_t(r) * cols + c];
-            map->data()->setCell(c, r, v);
+        for (int c = 0; c < cols; ++c)
+            map->data()->setCell(c, r, p->layerError[size_t(r) * cols + c]);
+    // One colour scale for every point of the set: switching the selection (or the Compare view's
+    // A and B maps) compares like with like.
+    double maxErr = 0;
+    for (const auto& other : set()->points())
+        for (double v : other->layerError)
             maxErr = std::max(maxErr, v);
-        }
     map->setColorScale(m_scale);
     map->setInterpolate(false);
     map->setName(QString::fromStdString(p->label));

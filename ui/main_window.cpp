@@ -3,6 +3,7 @@
 #include "ui/awq_search_view.h"
 #include "ui/calibration_view.h"
 #include "ui/checkpoint_export.h"
+#include "ui/compare_view.h"
 #include "ui/demo_plan.h"
 #include "ui/diagnosis_view.h"
 #include "ui/drift_plot.h"
@@ -58,6 +59,8 @@ void applyBlocks(DiagnoseRequest& r, const CalibrationChoices& c)
 
 QString pointTitle(const DiagnoseRequest& r)
 {
+    if (!r.quantDir.empty())
+        return QStringLiteral("Diagnose imported %1").arg(QFileInfo(QString::fromStdString(r.quantDir)).fileName());
     return QStringLiteral("Diagnose w%1 g%2 %3").arg(r.wBit).arg(r.groupSize).arg(QString::fromStdString(r.method));
 }
 
@@ -89,12 +92,14 @@ MainWindow::MainWindow(bool restoreState, QWidget* parent) : QMainWindow(parent)
     m_calibrationView = new CalibrationView(m_tabs);
     m_awqView = new AwqSearchView(m_tabs);
     // In the order of the work: model, calibration, sweep, then reading the results.
+    m_compareView = new CompareView(m_set, m_tabs);
     m_tabs->addTab(m_modelView, tr("Model"));
     m_tabs->addTab(m_calibrationView, tr("Calibration"));
     m_tabs->addTab(m_sweepView, tr("Sweep"));
     m_tabs->addTab(m_resultsView, tr("Results"));
     m_tabs->addTab(m_plotsView, tr("Drift plots"));
     m_tabs->addTab(m_awqView, tr("AWQ search"));
+    m_tabs->addTab(m_compareView, tr("Compare"));
     m_tabs->addTab(m_diagnosisView, tr("Diagnosis"));
     setCentralWidget(m_tabs);
 
@@ -132,6 +137,11 @@ MainWindow::MainWindow(bool restoreState, QWidget* parent) : QMainWindow(parent)
             m_runner->cancel(m_sweepJob);
     });
     connect(m_sweepView, &SweepView::openRequested, this, [this](const QString& path) { openSweepStore(path); });
+    connect(m_compareView, &CompareView::importRequested, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Import an AutoAWQ checkpoint folder"));
+        if (!dir.isEmpty())
+            importCheckpoint(dir);
+    });
     connect(m_runner, &JobRunner::progress, this, [this](int id, const QString&, qint64 done, qint64 total, double eta) {
         if (id == m_sweepJob)
             m_sweepView->overallProgress(done, total, eta);
@@ -321,7 +331,11 @@ int MainWindow::runSweep()
     m_sweepJob = m_runner->start(tr("Sweep (%1 settings) → %2").arg(points).arg(QFileInfo(QString::fromStdString(r.storePath)).fileName()),
                                  [this, r, callbacks](JobContext& job) -> std::function<void()> {
                                      auto table = std::make_shared<SweepTable>(runSweepJob(r, job, callbacks));
-                                     return [this, table] { m_sweepView->showTable(*table); };
+                                     auto drift = std::make_shared<StoredDrift>(readStoredDrift(r.storePath));
+                                     return [this, table, drift] {
+                                         m_sweepView->showTable(*table);
+                                         m_set->reset(drift->fp, drift->points);
+                                     };
                                  });
     return m_sweepJob;
 }
@@ -331,8 +345,11 @@ int MainWindow::openSweepStore(const QString& path)
     const std::string p = path.toStdString();
     return m_runner->start(tr("Open sweep store %1").arg(QFileInfo(path).fileName()), [this, p](JobContext&) -> std::function<void()> {
         auto table = std::make_shared<SweepTable>(readSweepTable(p));
-        return [this, table] {
+        // Every point with its series: the plots, tables and report show the stored sweep.
+        auto drift = std::make_shared<StoredDrift>(readStoredDrift(p));
+        return [this, table, drift] {
             m_sweepView->showTable(*table);
+            m_set->reset(drift->fp, drift->points);
             m_tabs->setCurrentWidget(m_sweepView);
         };
     });
@@ -542,6 +559,13 @@ std::vector<int> MainWindow::runPoints(const std::vector<DiagnoseRequest>& reque
     return ids;
 }
 
+int MainWindow::importCheckpoint(const QString& dir)
+{
+    DiagnoseRequest r = demoRequest(m_modelPath.toStdString(), m_calibrationView->choices().checked(), 4, 128);
+    r.quantDir = dir.toStdString();
+    return runPoints({r}).front();
+}
+
 std::vector<int> MainWindow::runDemo()
 {
     const CalibrationChoices calibration = m_calibrationView->choices();
@@ -610,6 +634,16 @@ QStringList MainWindow::saveViewScreenshots(const QString& dir)
         const QString path = QDir(dir).filePath(QStringLiteral("view-%1.png").arg(name));
         if (grab().save(path))
             written << path;
+        // A view's own tabs beyond the first (Results: the ΔS table per case) get a shot each too.
+        if (auto* inner = m_tabs->widget(i)->findChild<QTabWidget*>()) {
+            for (int t = 1; t < inner->count(); ++t) {
+                inner->setCurrentIndex(t);
+                const QString sub = QDir(dir).filePath(QStringLiteral("view-%1-%2.png").arg(name, inner->widget(t)->objectName().toLower()));
+                if (grab().save(sub))
+                    written << sub;
+            }
+            inner->setCurrentIndex(0);
+        }
     }
     m_tabs->setCurrentIndex(current);
     return written;

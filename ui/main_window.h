@@ -25,6 +25,7 @@ namespace awb::ui {
 
 class AwqSearchView;
 class CalibrationView;
+class CompareView;
 class DiagnosisView;
 class DriftPlotsView;
 class DriftSet;
@@ -57,6 +58,8 @@ public:
     int runSweep();
     // Queue reading a sweep store into the Sweep view. Returns the job id.
     int openSweepStore(const QString& path);
+    // Diagnose an AutoAWQ folder (ours or AutoAWQ's) against the open model; it becomes a point.
+    int importCheckpoint(const QString& dir);
     // Queue an AutoAWQ export of the selected point (RTN/AWQ as the point was made) into outDir.
     int exportCheckpoint(const QString& outDir);
     // Writes the reviewer's PDF (and PNGs of each plot into pngDir when given) now, on this thread.
@@ -95,6 +98,7 @@ public:
     CalibrationView* calibrationView() const { return m_calibrationView; }
     AwqSearchView* awqSearchView() const { return m_awqView; }
     QString workspacePath() const { return m_workspacePath; }
+    CompareView* compareView() const { return m_compareView; }
     JobsPanel* jobsPanel() const { return m_jobsPanel; }
     IssuesPanel* issuesPanel() const { return m_issuesPanel; }
     QTabWidget* tabs() const { return m_tabs; }
@@ -130,6 +134,7 @@ private:
     SweepView* m_sweepView;
     CalibrationView* m_calibrationView;
     AwqSearchView* m_awqView;
+    CompareView* m_compareView;
     int m_sweepJob = -1;
     QString m_workspacePath;
     ProjectPanel* m_projectPanel;

@@ -194,10 +194,16 @@ ReportResult writeDriftReport(DriftSet* set, const ReportOptions& options)
         // 1. Summary.
         page.heading(QStringLiteral("AWQ Workbench — drift report"), 18);
         page.text(QStringLiteral("Model: %1").arg(options.modelLabel));
-        if (fp)
-            page.text(QStringLiteral("FP reference: %1 (%2), hash %3; %4 probe cases.")
-                          .arg(QString::fromStdString(fp->modelPath), QString::fromStdString(fp->dtype), QString::fromStdString(fp->modelHash))
+        if (fp) {
+            QStringList about; // what is known of F: a stored sweep records its hash but not its dtype
+            if (!fp->dtype.empty())
+                about << QString::fromStdString(fp->dtype);
+            if (!fp->modelHash.empty())
+                about << QStringLiteral("hash %1").arg(QString::fromStdString(fp->modelHash));
+            page.text(QStringLiteral("FP reference: %1%2; %3 probe cases.")
+                          .arg(QString::fromStdString(fp->modelPath), about.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(about.join(QStringLiteral(", "))))
                           .arg(fp->caseNames.size()));
+        }
         page.text(QStringLiteral("Written %1 UTC.").arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODate)));
         if (selected) {
             page.heading(QStringLiteral("Selected setting: %1 — %2 of %3 gates pass")

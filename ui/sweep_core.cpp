@@ -1,6 +1,9 @@
 // Bridge from core's sweep job and store (libtorch, HDF5) to the plain SweepTable the Sweep view reads.
 #include "ui/sweep_data.h"
 
+#include "ui/drift_snapshot_core.h"
+
+#include "core/eval/probe_set.h"
 #include "core/io/model_loader.h"
 #include "core/jobs/sweep_job.h"
 
@@ -37,6 +40,10 @@ SweepTable runSweepJob(const SweepRequest& request, JobContext& job, const Sweep
     o.grid.drift.maxEvalWindows = request.maxEvalWindows;
     o.grid.layerErrorWindows = std::min<int64_t>(o.grid.layerErrorWindows, request.calibBlocks);
     o.evalText = request.evalText.empty() ? resourcesDir() + "/text/tinystories-valid-sample.txt" : request.evalText;
+    if (request.withProbes)
+        o.probes = request.probes.empty() ? defaultProbeSetPath() : request.probes;
+    if (request.quick)
+        applyQuickSettings(o.grid.drift);
     o.storePath = request.storePath;
 
     if (callbacks.started) {

@@ -23,6 +23,11 @@ struct SweepRequest {
     bool splitLongSamples = true;
     std::string evalText; // empty = bundled TinyStories sample
     int64_t evalSeqLen = 256, maxEvalWindows = 2;
+    // The probe set (ΔS, free-running entropy, λ: what the triangulation and λ plots draw); empty =
+    // the bundled stories260K set. withProbes = false measures logit drift and entropy only.
+    bool withProbes = true;
+    std::string probes;
+    bool quick = true; // the workbench's preview settings (ui/drift_point.h DiagnoseRequest::quick)
     std::string storePath; // required; an existing store of the same plan resumes
 };
 

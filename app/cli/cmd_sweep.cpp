@@ -1,5 +1,8 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#ifdef AWB_WITH_PDF_REPORT
+#include "app/cli/report_pdf_writer.h"
+#endif
 #include "app/cli/sweep_print.h"
 #include "core/jobs/sweep_job.h"
 
@@ -97,12 +100,26 @@ void addMergeCommand(CLI::App& app)
 
 void addReportCommand(CLI::App& app)
 {
-    auto* cmd = app.add_subcommand("report", "Print a sweep store's points and Pareto summary; --csv writes them for a spreadsheet");
+    auto* cmd = app.add_subcommand("report", "Print a sweep store's points and Pareto summary; --csv writes them for a spreadsheet, "
+                                             "--pdf the reviewer's drift report");
     auto store = std::make_shared<std::string>();
     auto output = std::make_shared<SweepOutput>();
+    auto pdf = std::make_shared<std::string>(), pngDir = std::make_shared<std::string>();
     cmd->add_option("store", *store, "sweep store (.h5)")->required();
     addSweepOutputOptions(cmd, *output);
-    cmd->callback([store, output] { printSweepStore(readSweepStore(*store), *output); });
+    cmd->add_option("--pdf", *pdf, "write the drift report as a multi-page PDF (every plot, the tables, gates and provenance)");
+    cmd->add_option("--png-dir", *pngDir, "with --pdf: also one PNG per plot into this folder")->needs(cmd->get_option("--pdf"));
+    cmd->callback([store, output, pdf, pngDir] {
+        printSweepStore(readSweepStore(*store), *output);
+        if (pdf->empty())
+            return;
+#ifdef AWB_WITH_PDF_REPORT
+        for (const auto& f : writeStoreReportPdf(*store, *pdf, *pngDir))
+            logLine("wrote " + f);
+#else
+        throw ArgumentError("--pdf: this awb was built without the GUI (AWB_BUILD_GUI=OFF), which draws the report");
+#endif
+    });
 }
 
 } // namespace awb::cli

@@ -30,9 +30,10 @@ int64_t sampleToken(const at::Tensor& logits, double temperature, double topP, d
     return order[kept.size(0) - 1].item<int64_t>();
 }
 
-GenerateResult generate(const Model& model, const GenerateOptions& o, JobContext* job,
+GenerateResult generate(const Model& stored, const GenerateOptions& o, JobContext* job,
                         const std::function<void(const std::string&)>& onText)
 {
+    const Model model = withFloatWeights(stored);
     if (!model.tokenizer)
         throw ArgumentError("generation needs a tokenizer");
     if (o.maxTokens < 0)
@@ -72,9 +73,10 @@ GenerateResult generate(const Model& model, const GenerateOptions& o, JobContext
     return r;
 }
 
-std::vector<std::vector<int64_t>> generateBatch(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
+std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::vector<std::vector<int64_t>>& prompts,
                                                 const BatchGenerateOptions& o, JobContext* job)
 {
+    const Model model = withFloatWeights(stored);
     if (o.topP <= 0 || o.topP > 1)
         throw ArgumentError("top-p must be in (0, 1]");
     if (o.seeds.empty() || o.maxTokens < 0)
@@ -121,7 +123,7 @@ std::vector<std::vector<int64_t>> generateBatch(const Model& model, const std::v
             cache.padding = cache.padding.repeat_interleave(nSeeds, 0);
         hidden = hidden.repeat_interleave(nSeeds, 0);
     }
-    const at::Tensor lmHead = asFloat(model.lmHead);
+    const at::Tensor& lmHead = model.lmHead;
     std::vector<std::mt19937_64> rngs;
     for (int64_t r = 0; r < rows; ++r)
         rngs.emplace_back(o.seeds[static_cast<size_t>(r % nSeeds)]);

@@ -33,6 +33,16 @@ BlockWeights blockAsFloat(const BlockWeights& b)
     return f;
 }
 
+Model withFloatWeights(const Model& model)
+{
+    Model f = model;
+    for (BlockWeights& b : f.blocks)
+        b = blockAsFloat(b);
+    f.finalNorm = asFloat(model.finalNorm);
+    f.lmHead = asFloat(model.lmHead);
+    return f;
+}
+
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps)
 {
     return x * at::rsqrt(x.pow(2).mean(-1, true) + eps) * weight;

@@ -5,6 +5,8 @@
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 namespace awb {
 
 using namespace h5;
@@ -111,6 +113,80 @@ void writeModelSeries(H5::Group g, const ModelSeries& m, const FpReference& ref,
     writeAttr(l, "checkpoints", nlohmann::json(checkpoints).dump());
 }
 
+namespace {
+// An int8 label tensor read as floats back to labels, row-major over its last dimension.
+std::vector<std::vector<LambdaLabel>> labelRows(const at::Tensor& t)
+{
+    std::vector<std::vector<LambdaLabel>> rows;
+    if (t.dim() < 1 || t.numel() == 0)
+        return rows;
+    const at::Tensor flat = t.reshape({-1, t.size(-1)}).contiguous();
+    for (int64_t r = 0; r < flat.size(0); ++r) {
+        std::vector<LambdaLabel> row;
+        for (int64_t c = 0; c < flat.size(1); ++c) {
+            const int v = static_cast<int>(flat[r][c].item<float>());
+            if (v < 0 || v > static_cast<int>(LambdaLabel::Recursive))
+                throw H5::DataSetIException("lambda labels", "label " + std::to_string(v) + " out of range");
+            row.push_back(static_cast<LambdaLabel>(v));
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+bool passes(double value, const std::string& comparison, double threshold)
+{
+    if (comparison == "<=")
+        return value <= threshold;
+    if (comparison == ">=")
+        return value >= threshold;
+    if (comparison == ">")
+        return value > threshold;
+    return value < threshold;
+}
+} // namespace
+
+ModelSeries readModelSeries(const H5::Group& g)
+{
+    ModelSeries m;
+    m.ppl = readDoubleAttr(g, "ppl");
+    m.totalNll = readDoubleAttr(g, "total_nll");
+    m.scoredTokens = static_cast<int64_t>(readDoubleAttr(g, "scored_tokens"));
+    m.onsetBlock = static_cast<int64_t>(readDoubleAttr(g, "entropy_onset_block"));
+    m.freeOnsetBlock = static_cast<int64_t>(readDoubleAttr(g, "free_onset_block"));
+    const H5::Group e = g.openGroup("entropy");
+    m.entropyBlocks = readDoubles(e, "teacher_forced_blocks");
+    if (!g.nameExists("cases"))
+        return m; // written without a probe set
+    m.deltaSNull = readDoubleAttr(g, "delta_s_null");
+    m.freeBlocks = readDoubles(e, "free_running_blocks");
+    const H5::Group c = g.openGroup("cases");
+    const auto qr = readDoubles(c, "delta_s_q_r"), ra = readDoubles(c, "delta_s_r_anchor"), covK = readDoubles(c, "coverage_k"),
+               minAdj = readDoubles(c, "min_adjacent"), gap = readDoubles(c, "anchor_gap");
+    if (ra.size() != qr.size() || covK.size() != qr.size() || minAdj.size() != qr.size() || gap.size() != qr.size())
+        throw H5::GroupIException("cases", "per-case series differ in length");
+    for (size_t i = 0; i < qr.size(); ++i) {
+        CaseRetrieval cr;
+        cr.deltaSQR = qr[i];
+        cr.deltaSRAnchor = ra[i];
+        cr.coverageK = covK[i];
+        cr.minAdjacent = minAdj[i];
+        cr.anchorGap = gap[i];
+        m.cases.push_back(cr);
+    }
+    const H5::Group l = g.openGroup("lambda");
+    m.lambda.convergentRate = readDoubleAttr(g, "lambda_convergent_rate");
+    m.lambda.variants = splitCommas(readStringAttr(l, "variants"));
+    const at::Tensor labels = readTensor(l, "labels"); // [variants, cases, runs]
+    if (labels.dim() == 3 && labels.size(0) == static_cast<int64_t>(m.lambda.variants.size())) {
+        for (int64_t v = 0; v < labels.size(0); ++v)
+            m.lambda.labels.push_back(labelRows(labels[v]));
+    }
+    m.lambda.caseLabels = labelRows(readTensor(l, "case_labels"));
+    m.lambda.finalCv = readDoubles(l, "final_cv");
+    return m;
+}
+
 void writeLogitDrift(H5::Group g, const DriftComparison& d)
 {
     writeTensor(g, "kl_per_position", d.klPerPosition);
@@ -119,10 +195,27 @@ void writeLogitDrift(H5::Group g, const DriftComparison& d)
     writeDoubles(g, "delta_p_per_window", d.deltaPPerWindow);
 }
 
+void readLogitDrift(const H5::Group& g, DriftComparison& d)
+{
+    d.klPerWindow = readDoubles(g, "kl_per_window");
+    d.top1PerWindow = readDoubles(g, "top1_per_window");
+    d.deltaPPerWindow = readDoubles(g, "delta_p_per_window");
+}
+
 void writeLayerError(H5::Group g, const LayerErrorMap& e)
 {
     writeTensor(g, "rel_error", e.relError);
     writeAttr(g, "linears", joinCommas(e.linears));
+}
+
+LayerErrorMap readLayerError(const H5::Group& g)
+{
+    LayerErrorMap e;
+    e.relError = readTensor(g, "rel_error").to(at::kDouble);
+    e.linears = splitCommas(readStringAttr(g, "linears"));
+    if (e.relError.dim() != 2 || e.relError.size(1) != static_cast<int64_t>(e.linears.size()))
+        throw H5::GroupIException("layer_error", "rel_error's columns do not match its linears");
+    return e;
 }
 
 void writeGatesAndDiagnosis(H5::Group& g, const DriftComparison& d)
@@ -145,6 +238,25 @@ void writeGatesAndDiagnosis(H5::Group& g, const DriftComparison& d)
         diag.strings[3].push_back(joinCommas(row.gates));
     }
     writeTable(g, "diagnosis", diag);
+}
+
+void readGatesAndDiagnosis(const H5::Group& g, DriftComparison& d)
+{
+    const Table gates = readTable(g, "gates", {"name", "comparison"}, {"value", "threshold", "pass", "fp_value"});
+    for (size_t i = 0; i < gates.strings[0].size(); ++i) {
+        Gate gate;
+        gate.name = gates.strings[0][i];
+        gate.comparison = gates.strings[1][i];
+        gate.value = gates.doubles[0][i];
+        gate.threshold = gates.doubles[1][i];
+        gate.pass = gates.doubles[2][i] != 0;
+        gate.fpValue = gates.doubles[3][i];
+        gate.fpPass = std::isnan(gate.fpValue) || passes(gate.fpValue, gate.comparison, gate.threshold);
+        d.gates.push_back(gate);
+    }
+    const Table diag = readTable(g, "diagnosis", {"symptom", "cause", "next_step", "gates"}, {});
+    for (size_t i = 0; i < diag.strings[0].size(); ++i)
+        d.diagnosis.push_back({diag.strings[0][i], diag.strings[1][i], diag.strings[2][i], splitCommas(diag.strings[3][i])});
 }
 
 } // namespace awb

@@ -22,4 +22,13 @@ void writeGatesAndDiagnosis(H5::Group& g, const DriftComparison& d);
 // A vector<bool> as int8 (0/1).
 at::Tensor flagTensor(const std::vector<bool>& v);
 
+// Readers of the same groups, for what the workbench and `awb report` draw: every scalar, the
+// entropy series, the per-case retrieval figures and the λ labels. Embeddings, retrieval rankings,
+// free-running tokens and δ trajectories stay in the file (read them with h5py for deeper study).
+// A group written without a probe set reads back with empty case and λ series.
+ModelSeries readModelSeries(const H5::Group& g);
+void readLogitDrift(const H5::Group& g, DriftComparison& d);
+LayerErrorMap readLayerError(const H5::Group& g);
+void readGatesAndDiagnosis(const H5::Group& g, DriftComparison& d);
+
 } // namespace awb

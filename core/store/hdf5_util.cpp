@@ -22,15 +22,63 @@ void writeTensor(H5::Group& g, const std::string& name, const at::Tensor& t)
         ds.write(c.data_ptr(), type);
 }
 
+namespace {
+// The dataset's dimensions, once its element count is known to fit the bytes stored for it (every
+// element this file format writes takes at least one byte; a variable-length string takes a heap id).
+std::vector<hsize_t> checkedDims(const H5::DataSet& ds, const std::string& name)
+{
+    H5::DataSpace space = ds.getSpace();
+    const int rank = space.getSimpleExtentNdims();
+    if (rank < 0 || rank > 8)
+        throw H5::DataSetIException(name, "unsupported rank " + std::to_string(rank));
+    std::vector<hsize_t> dims(static_cast<size_t>(rank));
+    space.getSimpleExtentDims(dims.data());
+    const hsize_t elements = static_cast<hsize_t>(space.getSimpleExtentNpoints());
+    if (elements > ds.getStorageSize())
+        throw H5::DataSetIException(name, "declares " + std::to_string(elements) + " elements but the file holds " +
+                                              std::to_string(ds.getStorageSize()) + " bytes for it");
+    return dims;
+}
+} // namespace
+
 at::Tensor readTensor(const H5::Group& g, const std::string& name)
 {
     H5::DataSet ds = g.openDataSet(name);
-    H5::DataSpace space = ds.getSpace();
-    std::vector<hsize_t> dims(space.getSimpleExtentNdims());
-    space.getSimpleExtentDims(dims.data());
+    const std::vector<hsize_t> dims = checkedDims(ds, name);
     at::Tensor t = at::empty(std::vector<int64_t>(dims.begin(), dims.end()), at::kFloat);
-    ds.read(t.data_ptr<float>(), H5::PredType::NATIVE_FLOAT);
+    if (t.numel() > 0)
+        ds.read(t.data_ptr<float>(), H5::PredType::NATIVE_FLOAT);
     return t;
+}
+
+std::vector<double> readDoubles(const H5::Group& g, const std::string& name)
+{
+    H5::DataSet ds = g.openDataSet(name);
+    hsize_t n = 1;
+    for (hsize_t d : checkedDims(ds, name))
+        n *= d;
+    std::vector<double> v(n);
+    if (n)
+        ds.read(v.data(), H5::PredType::NATIVE_DOUBLE);
+    return v;
+}
+
+std::vector<std::string> readStrings(const H5::Group& g, const std::string& name)
+{
+    H5::DataSet ds = g.openDataSet(name);
+    hsize_t n = 1;
+    for (hsize_t d : checkedDims(ds, name))
+        n *= d;
+    std::vector<char*> ptrs(n, nullptr);
+    H5::StrType type = utf8String();
+    if (n)
+        ds.read(ptrs.data(), type);
+    std::vector<std::string> out;
+    for (char* p : ptrs)
+        out.emplace_back(p ? p : "");
+    if (n)
+        H5::DataSet::vlenReclaim(ptrs.data(), type, ds.getSpace());
+    return out;
 }
 
 void writeDoubles(H5::Group& g, const std::string& name, const std::vector<double>& values)
@@ -76,6 +124,41 @@ void writeTable(H5::Group& g, const std::string& name, const Table& t)
         ds.write(buffer.data(), type);
 }
 
+Table readTable(const H5::Group& g, const std::string& name, const std::vector<std::string>& stringCols,
+                const std::vector<std::string>& doubleCols)
+{
+    H5::DataSet ds = g.openDataSet(name);
+    const std::vector<hsize_t> dims = checkedDims(ds, name);
+    const size_t rows = dims.empty() ? 0 : dims[0];
+    const size_t ns = stringCols.size(), nd = doubleCols.size();
+    const size_t rowBytes = ns * sizeof(char*) + nd * sizeof(double);
+    // A memory type with only the wanted members: HDF5 matches them to the file's by name.
+    H5::CompType type(rowBytes);
+    for (size_t c = 0; c < ns; ++c)
+        type.insertMember(stringCols[c], c * sizeof(char*), utf8String());
+    for (size_t c = 0; c < nd; ++c)
+        type.insertMember(doubleCols[c], ns * sizeof(char*) + c * sizeof(double), H5::PredType::NATIVE_DOUBLE);
+    Table t{stringCols, doubleCols, std::vector<std::vector<std::string>>(ns), std::vector<std::vector<double>>(nd)};
+    if (rows == 0)
+        return t;
+    std::vector<unsigned char> buffer(rows * rowBytes);
+    ds.read(buffer.data(), type);
+    for (size_t r = 0; r < rows; ++r) {
+        const unsigned char* row = buffer.data() + r * rowBytes;
+        for (size_t c = 0; c < ns; ++c) {
+            const char* p = nullptr;
+            std::memcpy(&p, row + c * sizeof(char*), sizeof p);
+            t.strings[c].emplace_back(p ? p : "");
+        }
+        for (size_t c = 0; c < nd; ++c) {
+            double v = 0;
+            std::memcpy(&v, row + ns * sizeof(char*) + c * sizeof(double), sizeof v);
+            t.doubles[c].push_back(v);
+        }
+    }
+    H5::DataSet::vlenReclaim(buffer.data(), type, ds.getSpace());
+    return t;
+}
 
 void writeTimings(H5::Group& g, const std::string& name, const std::vector<std::pair<std::string, double>>& seconds)
 {

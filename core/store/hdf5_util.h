@@ -2,13 +2,31 @@
 // Small HDF5 helpers shared by the stores in this folder (include only from .cpp files: HDF5 headers
 // stay out of the public API). Strings are variable-length; numbers are written as doubles or the
 // tensor's own type.
+#include "core/base/error.h"
+
 #include <ATen/ATen.h>
 #include <H5Cpp.h>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace awb::h5 {
+
+// Runs fn with HDF5 and JSON errors turned into awb errors naming the file and `where` (the HDF5
+// path being read or written; fn advances it).
+template <typename Fn>
+auto guardedHdf5(const std::string& path, const std::string& what, std::string& where, Fn fn)
+{
+    H5::Exception::dontPrint();
+    try {
+        return fn();
+    } catch (const H5::Exception& e) {
+        throw IoError(path + ": cannot " + what + " at " + where + ": " + e.getDetailMsg());
+    } catch (const nlohmann::json::exception& e) {
+        throw FormatError(path, where, std::string("malformed JSON attribute: ") + e.what());
+    }
+}
 
 // Variable-length UTF-8 strings (labels such as "ΔS" and "→" are not ASCII).
 inline H5::StrType utf8String()
@@ -47,9 +65,14 @@ double readDoubleAttr(const Obj& obj, const std::string& name)
 
 // A float32 / float64 / int64 / int8 tensor as a dataset of its dtype and shape (other dtypes: fp32).
 void writeTensor(H5::Group& g, const std::string& name, const at::Tensor& t);
-at::Tensor readTensor(const H5::Group& g, const std::string& name); // as float32
 void writeDoubles(H5::Group& g, const std::string& name, const std::vector<double>& values);
 void writeStrings(H5::Group& g, const std::string& name, const std::vector<std::string>& values);
+
+// Readers. Each checks a dataset's declared extent against the bytes the file holds for it before
+// allocating, so a small hostile file cannot declare a huge extent and have it allocated.
+at::Tensor readTensor(const H5::Group& g, const std::string& name); // as float32
+std::vector<double> readDoubles(const H5::Group& g, const std::string& name);
+std::vector<std::string> readStrings(const H5::Group& g, const std::string& name);
 
 // A compound table of string and double columns; rows are given column-wise.
 struct Table {
@@ -58,6 +81,9 @@ struct Table {
     std::vector<std::vector<double>> doubles;      // [col][row]
 };
 void writeTable(H5::Group& g, const std::string& name, const Table& t);
+// The named columns of a table written by writeTable (a missing column throws H5::Exception).
+Table readTable(const H5::Group& g, const std::string& name, const std::vector<std::string>& stringCols,
+                const std::vector<std::string>& doubleCols);
 // A {stage, seconds} table: where a job's time went.
 void writeTimings(H5::Group& g, const std::string& name, const std::vector<std::pair<std::string, double>>& seconds);
 

@@ -164,20 +164,6 @@ std::vector<SweepRow> readRows(const H5::H5File& file, const std::vector<std::st
     return rows;
 }
 
-// Runs fn on HDF5 errors turned into awb errors naming the file and `where`.
-template <typename Fn>
-auto withHdf5(const std::string& path, const std::string& what, std::string& where, Fn fn)
-{
-    H5::Exception::dontPrint();
-    try {
-        return fn();
-    } catch (const H5::Exception& e) {
-        throw IoError(path + ": cannot " + what + " at " + where + ": " + e.getDetailMsg());
-    } catch (const nlohmann::json::exception& e) {
-        throw FormatError(path, where, std::string("malformed JSON attribute: ") + e.what());
-    }
-}
-
 void writePoint(H5::H5File& file, const SweepPointRecord& rec, std::string& where)
 {
     const SweepRow& r = rec.row;
@@ -199,6 +185,12 @@ void writePoint(H5::H5File& file, const SweepPointRecord& rec, std::string& wher
     writeGatesAndDiagnosis(g, *rec.drift);
     writeTimings(g, "timings", rec.seconds);
     writeStrings(g, "warnings", rec.warnings);
+    if (!rec.drift->caseDrift.empty()) { // the drift report's /cases, per point
+        where = "/point/" + r.key + "/cases";
+        H5::Group c = g.createGroup("cases");
+        writeDoubles(c, "drift", rec.drift->caseDrift);
+        writeTensor(c, "lambda_lost", flagTensor(rec.drift->lambdaLost));
+    }
     if (rec.awq) {
         where = "/point/" + r.key + "/awq";
         H5::Group a = g.createGroup("awq");
@@ -231,7 +223,7 @@ SweepStoreContents readSweepStore(const std::string& path)
     if (!fs::is_regular_file(path))
         throw IoError(path + ": sweep store not found");
     std::string where = "/";
-    return withHdf5(path, "read the sweep store", where, [&] {
+    return guardedHdf5(path, "read the sweep store", where, [&] {
         H5::H5File file(path, H5F_ACC_RDONLY);
         SweepStoreContents c;
         c.path = path;
@@ -267,7 +259,7 @@ void createSweepStore(const std::string& path, const SweepStoreHeader& header, c
         throw ArgumentError(path + ": a sweep store is already there");
     TempCopy tmp{path + ".tmp"};
     std::string where = "/";
-    withHdf5(path, "create the sweep store", where, [&] {
+    guardedHdf5(path, "create the sweep store", where, [&] {
         H5::H5File file(tmp.path, H5F_ACC_TRUNC);
         H5::Group root = file.openGroup("/");
         writeHeader(root, header);
@@ -275,6 +267,14 @@ void createSweepStore(const std::string& path, const SweepStoreHeader& header, c
         createPointsTable(root, header.columns);
         where = "/fp";
         writeModelSeries(root.createGroup("fp"), reference.fp, reference, where);
+        if (reference.hasProbes()) {
+            where = "/probe_set";
+            H5::Group ps = root.createGroup("probe_set");
+            std::vector<std::string> questions;
+            for (const auto& c : reference.probes.cases)
+                questions.push_back(c.question);
+            writeStrings(ps, "questions", questions);
+        }
         file.close();
     });
     commitFile(tmp.path, path);
@@ -289,7 +289,7 @@ void appendSweepPoint(const std::string& path, const SweepPointRecord& rec)
     if (ec)
         throw IoError(path + ": cannot copy the store to add a point: " + ec.message());
     std::string where = "/";
-    withHdf5(path, "add point " + rec.row.key, where, [&] {
+    guardedHdf5(path, "add point " + rec.row.key, where, [&] {
         H5::H5File file(tmp.path, H5F_ACC_RDWR);
         const SweepStoreHeader header = readHeader(file, path);
         if (rec.row.values.size() != header.columns.size())
@@ -334,7 +334,7 @@ SweepStoreContents mergeSweepStores(const std::vector<std::string>& inputs, cons
     merged.header = stores.front().header;
     TempCopy tmp{out + ".tmp"};
     std::string where = "/";
-    withHdf5(out, "write the merged store", where, [&] {
+    guardedHdf5(out, "write the merged store", where, [&] {
         H5::H5File file(tmp.path, H5F_ACC_TRUNC);
         H5::Group root = file.openGroup("/");
         writeHeader(root, merged.header);
@@ -348,6 +348,8 @@ SweepStoreContents mergeSweepStores(const std::vector<std::string>& inputs, cons
                 throw IoError(out + ": cannot copy " + name + " from " + inputs[s]);
         };
         copy(0, "/fp");
+        if (sources[0].nameExists("/probe_set"))
+            copy(0, "/probe_set");
         for (const auto& [index, entry] : byIndex) {
             copy(entry.first, "/point/" + entry.second.key);
             merged.rows.push_back(entry.second);

@@ -7,11 +7,13 @@
 //                       <one float64 per metric column>}; attr columns (JSON list of metric names)
 //   /fp                 F's series (drift report layout: ppl, entropy/, and with probes embeddings/,
 //                       cases/, lambda/)
+//   /probe_set          with probes: questions (one per case)
 //   /point/<key>        attrs index, method, w_bit, group_size, zero_point, calibration,
 //                       calibration_summary; q/ (Q's series), logit_drift/, layer_error/, gates and
-//                       diagnosis tables, timings {stage, seconds}, warnings, and for AWQ points awq/
+//                       diagnosis tables, timings {stage, seconds}, warnings, with probes cases/
+//                       (drift, lambda_lost per case), and for AWQ points awq/
 //                       (the search result and history in the layout of core/store/result_store.h)
-// docs/sweep-format.md says what each column and series means.
+// docs/sweeps.md says what each column and series means; core/store/stored_sweep.h reads it all back.
 // Every write is atomic: a point is added to a copy of the store that is fsync'ed and renamed over
 // it, so a killed or failed write leaves the previous store, valid and without that point. One
 // writer at a time (appendSweepPoint is called from one thread; SweepStoreLock keeps other

@@ -7,6 +7,8 @@
 #include "core/awqformat/bits_per_weight.h"
 #include "core/base/error.h"
 #include "core/jobs/sweep_job.h"
+#include "core/eval/probe_set.h"
+#include "core/store/stored_sweep.h"
 #include "core/store/sweep_store.h"
 #include "core/sweep/sweep_plan.h"
 #include "core/sweep/sweep_summary.h"
@@ -202,6 +204,63 @@ private Q_SLOTS:
         QVERIFY(r2.ran.empty());
         QCOMPARE(r2.skipped.size(), size_t(4));
         QCOMPARE(measured(r2.store), measured(m_full));
+    }
+
+    void storedSweepReadsBackEverySeriesItWrote()
+    {
+        // One RTN point with the probe set (short λ answers, one seed): what the workbench and
+        // `awb report --pdf` read back must be what the sweep measured.
+        SweepJobOptions o = smallSweep(path("probed.h5"));
+        o.grid.methods = {"rtn"};
+        o.grid.calibrations.clear();
+        o.grid.wBits = {3};
+        o.grid.groupSizes = {32};
+        o.probes = defaultProbeSetPath();
+        o.grid.drift.freeTokens = 64;
+        o.grid.drift.repetitionWindow = 32;
+        o.grid.drift.lambdaTokens = 32;
+        o.grid.drift.seeds = {1};
+        o.grid.drift.lambdaFlips = false;
+        JobContext job;
+        runSweep(o, job);
+        const StoredSweep s = readStoredSweep(o.storePath);
+        const ProbeSet probes = loadProbeSet(o.probes);
+        QCOMPARE(s.points.size(), size_t(1));
+        QCOMPARE(s.questions.size(), probes.cases.size());
+        QCOMPARE(s.questions.front(), probes.cases.front().question);
+        QCOMPARE(s.fp.cases.size(), probes.cases.size());
+        const StoredSweepPoint& p = s.points.front();
+        const SweepRow& row = s.contents.rows.front();
+        QCOMPARE(p.row.key, row.key);
+        QCOMPARE(p.drift.q.cases.size(), probes.cases.size());
+        QCOMPARE(p.drift.caseDrift.size(), probes.cases.size());
+        QCOMPARE(p.drift.lambdaLost.size(), probes.cases.size());
+        QCOMPARE(p.drift.q.lambda.caseLabels.front().size(), probes.cases.size());
+        QCOMPARE(p.drift.q.lambda.labels.front().front().size(), size_t(3)); // 3 paraphrases x 1 seed
+        QCOMPARE(s.fp.ppl, s.contents.value(row, "ppl_fp"));
+        QCOMPARE(p.drift.q.ppl, s.contents.value(row, "ppl_q"));
+        double meanQr = 0;
+        for (const auto& c : p.drift.q.cases)
+            meanQr += c.deltaSQR / double(p.drift.q.cases.size());
+        QVERIFY(std::abs(meanQr - s.contents.value(row, "delta_s_q_r")) < 1e-9);
+        QVERIFY(p.drift.gates.size() > 5); // probed: the ΔS, coverage, gap and λ gates too
+        for (const auto& g : p.drift.gates)
+            if (g.name == "kl_mean")
+                QCOMPARE(g.value, s.contents.value(row, "kl_mean"));
+        QCOMPARE(p.layerError.relError.size(0), int64_t(5)); // stories260K: 5 blocks x 7 linears
+        QCOMPARE(p.layerError.linears.size(), size_t(7));
+        QVERIFY(!p.drift.klPerWindow.empty());
+        QVERIFY(!p.seconds.empty());
+        QVERIFY(!p.awq.has_value()); // RTN
+
+        // A store without a probe set reads back with empty case and λ series, and AWQ points carry
+        // their search.
+        const StoredSweep plain = readStoredSweep(path("full.h5"));
+        QCOMPARE(plain.points.size(), size_t(4));
+        QVERIFY(plain.questions.empty());
+        QVERIFY(plain.points.front().drift.q.cases.empty());
+        QVERIFY(plain.points.front().awq.has_value());
+        QCOMPARE(plain.points.front().awq->blocks.size(), size_t(5));
     }
 
     void storeOfAnotherPlanIsRefusedNamingTheDifference()

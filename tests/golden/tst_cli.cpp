@@ -234,6 +234,18 @@ private Q_SLOTS:
         QFile csv(dir.filePath("points.csv"));
         QVERIFY(csv.open(QIODevice::ReadOnly));
         QCOMPARE(csv.readAll().count('\n'), 5); // header + 4 points
+
+        // The reviewer's PDF, headless, from the store alone (no display: Qt's offscreen platform).
+        const Run pdf = runCli({"report", store, "--pdf", dir.filePath("report.pdf"), "--png-dir", dir.filePath("plots")});
+        QCOMPARE(pdf.code, 0);
+        QFile file(dir.filePath("report.pdf"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(file.read(5) == "%PDF-");
+        QCOMPARE(QDir(dir.filePath("plots")).entryList({"*.png"}).size(), 5); // one per plot
+        QVERIFY(!QFile::exists(dir.filePath("report.pdf.tmp")));
+        const Run unwritable = runCli({"report", store, "--pdf", dir.filePath("missing/report.pdf")});
+        QCOMPARE(unwritable.code, 1);
+        QVERIFY(unwritable.err.contains("missing/report.pdf"));
     }
 
     // The documented Slurm example (packaging/slurm, docs/sweeps.md), run as two array tasks would

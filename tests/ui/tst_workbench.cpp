@@ -1,6 +1,8 @@
 // The main window's flows, offscreen, on the embedded model: open a model (and a bad one), run a
 // point and check every view's model, cancel a run, export a checkpoint and the PDF report, and
 // close the window while a job runs.
+#include "ui/compare_table_model.h"
+#include "ui/compare_view.h"
 #include "ui/demo_plan.h"
 #include "ui/diagnosis_view.h"
 #include "ui/drift_plot.h"
@@ -35,6 +37,7 @@ private Q_SLOTS:
     void aPointFillsEveryView();
     void exportsACheckpointAndAReport();
     void aSweepFillsItsTableAndReopensFromTheStore();
+    void comparesTwoPoints();
     void cancelStopsARun();
     void closingDuringAJobCancelsIt();
 
@@ -162,7 +165,7 @@ void TestWorkbench::exportsACheckpointAndAReport()
 void TestWorkbench::aSweepFillsItsTableAndReopensFromTheStore()
 {
     SweepView* view = m_window->sweepView();
-    view->setChecked({4}, {64}); // one point: w4 g64 AWQ on the checked TinyStories set
+    view->setChecked({3, 4}, {64}); // two points: w3/w4 g64 AWQ on the checked TinyStories set
     const QString store = m_dir.filePath(QStringLiteral("sweep.h5"));
     view->setStorePath(store);
     SweepTableModel* model = view->tableModel();
@@ -172,21 +175,69 @@ void TestWorkbench::aSweepFillsItsTableAndReopensFromTheStore()
     QVERIFY(m_window->runner()->waitForIdle(180000));
     QCOMPARE(finished.count(), 1);
     QVERIFY2(finished[0][1].toBool(), qPrintable(finished[0][3].toString()));
-    QCOMPARE(inserted.count(), 1);
-    QCOMPARE(model->rowCount(), 1);
-    QCOMPARE(model->table().rows[0].key, std::string("awq-w4-g64-zp-tinystories"));
+    QCOMPARE(inserted.count(), 2);
+    QCOMPARE(model->rowCount(), 2);
+    QCOMPARE(model->table().rows[1].key, std::string("awq-w4-g64-zp-tinystories"));
     const int bits = model->table().column("bits_per_weight");
     QVERIFY(bits >= 0);
-    QVERIFY(model->table().rows[0].values[bits] > 4.0 && model->table().rows[0].values[bits] < 5.0);
+    QVERIFY(model->table().rows[1].values[bits] > 4.0 && model->table().rows[1].values[bits] < 5.0);
     QVERIFY(QFile::exists(store));
 
-    // Reopen from disk into an emptied view.
+    // The finished sweep's points, with every series, fill the drift views.
+    DriftSet* set = m_window->driftSet();
+    QCOMPARE(int(set->points().size()), 2);
+    QCOMPARE(set->points()[1]->label, std::string("w4 g64 zp awq"));
+    const int cases = int(set->fp()->caseNames.size());
+    QVERIFY(cases >= 12); // the bundled probe set
+    QCOMPARE(set->points()[0]->q.anchorDeltaS.size(), size_t(cases));
+    QCOMPARE(set->points()[0]->caseDrift.size(), size_t(cases));
+    QCOMPARE(set->points()[0]->layerError.size(), size_t(35));
+    QVERIFY(!set->points()[0]->gates.empty());
+    QCOMPARE(m_window->resultsView()->caseModel()->rowCount(), 2 * cases);
+    QCOMPARE(m_window->resultsView()->pointsModel()->rowCount(), 2);
+
+    // Reopen from disk into emptied views.
     model->setTable({});
+    set->clear();
     QCOMPARE(model->rowCount(), 0);
     m_window->openSweepStore(store);
     QVERIFY(m_window->runner()->waitForIdle(60000));
-    QCOMPARE(model->rowCount(), 1);
-    QCOMPARE(model->table().rows[0].key, std::string("awq-w4-g64-zp-tinystories"));
+    QCOMPARE(model->rowCount(), 2);
+    QCOMPARE(model->table().rows[1].key, std::string("awq-w4-g64-zp-tinystories"));
+    QCOMPARE(int(set->points().size()), 2);
+    QCOMPARE(int(set->fp()->caseNames.size()), cases);
+    QCOMPARE(m_window->driftPlotsView()->plots()[0]->seriesCount(), 3); // entropy: F and both points
+}
+
+void TestWorkbench::comparesTwoPoints()
+{
+    // The two points of the sweep above: w3 g64 (A) against w4 g64 (B).
+    CompareView* view = m_window->compareView();
+    view->setPair(0, 1);
+    CompareTableModel* table = view->tableModel();
+    QCOMPARE(table->pointA(), 0);
+    QCOMPARE(table->pointB(), 1);
+    const DriftPointData& a = *m_window->driftSet()->points()[0];
+    const DriftPointData& b = *m_window->driftSet()->points()[1];
+    QCOMPARE(table->rowCount(), 7 + int(a.gates.size())); // the figures, then every gate
+    // The perplexity row: F, A, B and B - A as the points hold them.
+    QCOMPARE(table->data(table->index(1, CompareTableModel::A), Qt::UserRole).toDouble(), a.pplQ);
+    QCOMPARE(table->data(table->index(1, CompareTableModel::B), Qt::UserRole).toDouble(), b.pplQ);
+    QCOMPARE(table->data(table->index(1, CompareTableModel::Difference), Qt::UserRole).toDouble(), b.pplQ - a.pplQ);
+    // Differing verdicts are listed by name.
+    QStringList differs;
+    for (size_t i = 0; i < a.gates.size(); ++i)
+        if (a.gates[i].pass != b.gates[i].pass)
+            differs << QString::fromStdString(a.gates[i].name);
+    QCOMPARE(table->differingGates(), differs);
+    // Plots of the pair: entropy draws F, A and B; each heatmap its own point.
+    QCOMPARE(view->plots()[0]->seriesCount(), 3);
+    QCOMPARE(int(view->pairSet()->points().size()), 2);
+    QVERIFY(view->plots()[2]->csv().contains(QString::fromStdString(a.label)));
+    // A point against itself: no difference anywhere.
+    view->setPair(1, 1);
+    QVERIFY(table->differingGates().isEmpty());
+    QCOMPARE(table->data(table->index(1, CompareTableModel::Difference), Qt::UserRole).toDouble(), 0.0);
 }
 
 void TestWorkbench::cancelStopsARun()
