@@ -134,7 +134,7 @@ int runWorkbench(QApplication& app)
         const QStringList written = window.saveViewScreenshots(parser.value(views));
         for (const QString& f : written)
             std::printf("%s\n", qPrintable(f));
-        if (written.size() != window.tabs()->count()) {
+        if (written.size() < window.tabs()->count()) { // a view may add PNGs of its own (Results: the cases table)
             std::fprintf(stderr, "awq-workbench: %s: could not write every view's PNG\n", qPrintable(parser.value(views)));
             status = 1;
         }
