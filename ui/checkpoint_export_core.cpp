@@ -7,7 +7,7 @@
 #include "core/jobs/quantize_job.h"
 #include "core/jobs/written_folder.h"
 #include "core/store/result_store.h"
-#include "core/store/stored_sweep.h"
+#include "core/store/sweep_point_awq.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -40,7 +40,7 @@ CheckpointResult exportCheckpoint(const CheckpointRequest& request, JobContext& 
         // temporary results file first (removed afterwards).
         const std::string results = (std::filesystem::temp_directory_path() /
                                      ("awb-export-" + std::to_string(::getpid()) + "-" + request.pointKey + ".h5")).string();
-        saveAwqResult(results, readStoredAwqResult(request.storePath, request.pointKey));
+        saveAwqResult(results, readSweepPointAwq(request.storePath, request.pointKey));
         struct Remove {
             std::string path;
             ~Remove() { std::remove(path.c_str()); }

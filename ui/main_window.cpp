@@ -1,5 +1,7 @@
 #include "ui/main_window.h"
 
+#include "ui/awq_search_view.h"
+#include "ui/calibration_view.h"
 #include "ui/checkpoint_export.h"
 #include "ui/compare_view.h"
 #include "ui/demo_plan.h"
@@ -17,8 +19,10 @@
 #include "ui/report_pdf.h"
 #include "ui/results_view.h"
 #include "ui/sweep_view.h"
+#include "ui/sweep_table_model.h"
 #include "ui/system_status.h"
 
+#include "core/base/error.h"
 #include "core/base/job_context.h"
 
 #include <QAction>
@@ -32,6 +36,7 @@
 #include <QElapsedTimer>
 #include <QSettings>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
@@ -43,6 +48,14 @@ namespace awb::ui {
 
 namespace {
 constexpr int kMaxRecent = 8;
+
+// The Calibration view's block settings on a point's request (sources are set by the caller).
+void applyBlocks(DiagnoseRequest& r, const CalibrationChoices& c)
+{
+    r.calibBlocks = c.blocks;
+    r.calibSeqLen = c.seqLen;
+    r.splitLongSamples = c.splitLongSamples;
+}
 
 QString pointTitle(const DiagnoseRequest& r)
 {
@@ -76,11 +89,16 @@ MainWindow::MainWindow(bool restoreState, QWidget* parent) : QMainWindow(parent)
     m_plotsView = new DriftPlotsView(m_set, m_tabs);
     m_diagnosisView = new DiagnosisView(m_set, m_tabs);
     m_sweepView = new SweepView(m_tabs);
+    m_calibrationView = new CalibrationView(m_tabs);
+    m_awqView = new AwqSearchView(m_tabs);
+    // In the order of the work: model, calibration, sweep, then reading the results.
     m_compareView = new CompareView(m_set, m_tabs);
     m_tabs->addTab(m_modelView, tr("Model"));
+    m_tabs->addTab(m_calibrationView, tr("Calibration"));
     m_tabs->addTab(m_sweepView, tr("Sweep"));
     m_tabs->addTab(m_resultsView, tr("Results"));
     m_tabs->addTab(m_plotsView, tr("Drift plots"));
+    m_tabs->addTab(m_awqView, tr("AWQ search"));
     m_tabs->addTab(m_compareView, tr("Compare"));
     m_tabs->addTab(m_diagnosisView, tr("Diagnosis"));
     setCentralWidget(m_tabs);
@@ -109,7 +127,9 @@ MainWindow::MainWindow(bool restoreState, QWidget* parent) : QMainWindow(parent)
     connect(m_issuesPanel, &IssuesPanel::issueSelected, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
     connect(m_diagnosisView, &DiagnosisView::finerGroupRequested, this,
             [this](int wBit, long long group, bool zeroPoint, const QString& method) {
-                runPoints({demoRequest(m_modelPath.toStdString(), m_projectPanel->checkedCalibration(), wBit, group, zeroPoint, method.toStdString())});
+                DiagnoseRequest r = demoRequest(m_modelPath.toStdString(), m_calibrationView->choices().checked(), wBit, group, zeroPoint, method.toStdString());
+                applyBlocks(r, m_calibrationView->choices());
+                runPoints({r});
             });
     connect(m_sweepView, &SweepView::startRequested, this, [this] { runSweep(); });
     connect(m_sweepView, &SweepView::cancelRequested, this, [this] {
@@ -132,16 +152,163 @@ MainWindow::MainWindow(bool restoreState, QWidget* parent) : QMainWindow(parent)
         m_sweepJob = -1;
         m_sweepView->sweepFinished(ok, ok ? tr("Sweep finished.") : cancelled ? tr("Cancelled; the points already stored stay in the store.") : error);
     });
+    // Calibration: the view owns the choices; the Project tree mirrors them and ticks flow back.
+    m_projectPanel->setCalibrationChoices(m_calibrationView->choices());
+    connect(m_calibrationView, &CalibrationView::choicesChanged, this,
+            [this] { m_projectPanel->setCalibrationChoices(m_calibrationView->choices()); });
+    connect(m_projectPanel, &ProjectPanel::calibrationCheckChanged, m_calibrationView, &CalibrationView::setSourceChecked);
+    connect(m_calibrationView, &CalibrationView::previewRequested, this, [this] { previewCalibration(); });
+    // AWQ search: its points are the sweep table's AWQ rows; the selected drift point picks its twin.
+    connect(m_sweepView->tableModel(), &QAbstractItemModel::modelReset, this, [this] { updateAwqPoints(); });
+    connect(m_sweepView->tableModel(), &QAbstractItemModel::rowsInserted, this, [this] { updateAwqPoints(); });
+    connect(m_awqView, &AwqSearchView::pointRequested, this, [this](const QString& store, const QString& key) { loadAwqSearch(store, key); });
+    connect(m_set, &DriftSet::selectionChanged, this, [this] { followSelectedPointInAwqView(); });
     if (m_persist)
         restoreSettings();
     updateActions();
+}
+
+int MainWindow::previewCalibration()
+{
+    const CalibrationChoices choices = m_calibrationView->choices();
+    const std::string model = m_modelPath.toStdString();
+    m_calibrationView->previewStarted();
+    QPointer<CalibrationView> view = m_calibrationView;
+    const int id = m_runner->start(tr("Preview calibration (%1 source(s))").arg(choices.checked().size()),
+                                   [this, model, choices](JobContext& job) -> std::function<void()> {
+                                       auto preview = std::make_shared<const CalibrationPreviewData>(::awb::ui::previewCalibration(model, choices, job));
+                                       return [this, preview] { m_calibrationView->showPreview(preview); };
+                                   });
+    // A failed or cancelled preview re-enables the view (the error itself goes to the Issues pane).
+    whenFailed(id, [view](const QString& error) {
+        if (view)
+            view->previewFailed(error);
+    });
+    return id;
+}
+
+void MainWindow::whenFailed(int id, std::function<void(const QString&)> onFailure)
+{
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(m_runner, &JobRunner::jobFinished, this, [id, connection, onFailure](int job, bool ok, bool cancelled, const QString& error) {
+        if (job != id)
+            return;
+        QObject::disconnect(*connection);
+        if (!ok)
+            onFailure(cancelled ? tr("cancelled") : error);
+    });
+}
+
+int MainWindow::loadAwqSearch(const QString& storePath, const QString& key)
+{
+    const std::string path = storePath.toStdString(), k = key.toStdString();
+    const int id = m_runner->start(tr("Read AWQ search %1").arg(key), [this, path, k](JobContext&) -> std::function<void()> {
+        auto data = std::make_shared<const AwqSearchData>(readAwqSearch(path, k));
+        return [this, data] { m_awqView->showSearch(data); };
+    });
+    QPointer<AwqSearchView> view = m_awqView;
+    whenFailed(id, [view](const QString& error) {
+        if (view)
+            view->showError(error);
+    });
+    return id;
+}
+
+void MainWindow::updateAwqPoints()
+{
+    const SweepTable& t = m_sweepView->tableModel()->table();
+    QStringList keys;
+    for (const SweepTableRow& r : t.rows)
+        if (r.method == "awq")
+            keys << QString::fromStdString(r.key);
+    if (t.path.empty())
+        return;
+    if (keys != m_awqView->pointKeys() || QString::fromStdString(t.path) != m_awqView->storePath())
+        m_awqView->setPoints(QString::fromStdString(t.path), keys);
+    followSelectedPointInAwqView();
+}
+
+void MainWindow::followSelectedPointInAwqView()
+{
+    const DriftPointData* p = m_set->selected();
+    if (!p || p->method != "awq")
+        return;
+    // The sweep row with the same format and method (the first calibration set when there are several).
+    for (const SweepTableRow& r : m_sweepView->tableModel()->table().rows)
+        if (r.method == "awq" && r.wBit == p->wBit && r.groupSize == p->groupSize && r.zeroPoint == p->zeroPoint) {
+            m_awqView->selectPoint(QString::fromStdString(r.key));
+            return;
+        }
+}
+
+Workspace MainWindow::workspace() const
+{
+    Workspace w;
+    w.model = m_modelPath.toStdString();
+    w.calibration = m_calibrationView->choices();
+    const std::string shown = m_sweepView->tableModel()->table().path;
+    w.sweepStore = shown.empty() ? m_sweepView->storePath().toStdString() : shown;
+    return w;
+}
+
+bool MainWindow::saveWorkspace(const QString& path)
+{
+    try {
+        ::awb::ui::saveWorkspace(path.toStdString(), workspace());
+    } catch (const std::exception& e) {
+        m_issuesPanel->addError(tr("Save workspace %1").arg(QFileInfo(path).fileName()), QString::fromUtf8(e.what()));
+        return false;
+    }
+    m_workspacePath = path;
+    addRecentWorkspace(path);
+    statusBar()->showMessage(tr("Workspace saved: %1").arg(path), 5000);
+    return true;
+}
+
+QString MainWindow::sessionWorkspacePath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/last-session.awbws");
+}
+
+bool MainWindow::openWorkspace(const QString& path, bool remember)
+{
+    Workspace w;
+    try {
+        w = loadWorkspace(path.toStdString()); // a small JSON file: read here, all or nothing
+    } catch (const std::exception& e) {
+        m_issuesPanel->addError(tr("Open workspace %1").arg(QFileInfo(path).fileName()), QString::fromUtf8(e.what()));
+        return false;
+    }
+    if (remember) {
+        m_workspacePath = path;
+        addRecentWorkspace(path);
+    }
+    m_calibrationView->setChoices(w.calibration);
+    const QString model = QString::fromStdString(w.model);
+    if (model != m_modelPath || m_modelView->modelInfo().path.empty())
+        openModel(model);
+    if (!w.sweepStore.empty()) {
+        const QString store = QString::fromStdString(w.sweepStore);
+        m_sweepView->setStorePath(store);
+        if (QFileInfo::exists(store))
+            openSweepStore(store);
+        else
+            m_issuesPanel->addWarning(tr("Open workspace %1").arg(QFileInfo(path).fileName()),
+                                      tr("%1: /sweep_store: %2 does not exist yet; a sweep will create it").arg(path, store));
+    }
+    statusBar()->showMessage(tr("Workspace opened: %1").arg(path), 5000);
+    return true;
 }
 
 int MainWindow::runSweep()
 {
     SweepRequest r = m_sweepView->gridRequest();
     r.model = m_modelPath.toStdString();
-    r.calibrations = m_projectPanel->checkedCalibration(); // each checked set is one calibration of the grid
+    const CalibrationChoices calibration = m_calibrationView->choices();
+    r.calibrations = calibration.checked(); // each checked set is one calibration of the grid
+    r.calibBlocks = calibration.blocks;
+    r.calibSeqLen = calibration.seqLen;
+    r.splitLongSamples = calibration.splitLongSamples;
     QPointer<SweepView> view = m_sweepView;
     // Callbacks run on the sweep's workers (serialized); they post to the view, which may be gone
     // by the time the event is delivered (QPointer). Per-point progress is throttled to 10 Hz.
@@ -253,9 +420,29 @@ void MainWindow::createActions()
     QAction* calib = file->addAction(tr("Add &calibration file…"), this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Add a calibration text"), QString(), tr("Text or JSONL (*.txt *.jsonl);;All files (*)"));
         if (!path.isEmpty())
-            m_projectPanel->addCalibrationFile(path);
+            m_calibrationView->addFile(path);
     });
     calib->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    file->addSeparator();
+    QAction* openWs = file->addAction(tr("Open &workspace…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open a workspace"), QString(), tr("Workspaces (*.awbws *.json);;All files (*)"));
+        if (!path.isEmpty())
+            openWorkspace(path);
+    });
+    openWs->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O));
+    auto saveAs = [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save the workspace"), QStringLiteral("workspace.awbws"), tr("Workspaces (*.awbws)"));
+        if (!path.isEmpty())
+            saveWorkspace(path);
+    };
+    file->addAction(tr("&Save workspace"), this, [this, saveAs] {
+        if (m_workspacePath.isEmpty())
+            saveAs();
+        else
+            saveWorkspace(m_workspacePath);
+    })->setShortcut(QKeySequence::Save);
+    file->addAction(tr("Save workspace &as…"), this, saveAs)->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    m_recentWorkspacesMenu = file->addMenu(tr("Recent &workspaces"));
     file->addSeparator();
     m_exportCheckpointAction = file->addAction(s->standardIcon(QStyle::SP_DialogSaveButton), tr("Export &checkpoint…"), this, [this] {
         const QString dir = QFileDialog::getSaveFileName(this, tr("Export the selected point as an AutoAWQ folder"), QStringLiteral("awq-checkpoint"));
@@ -287,6 +474,13 @@ void MainWindow::createActions()
             openSweepStore(path);
     });
     Q_UNUSED(openStore);
+    QAction* calibrate = run->addAction(s->standardIcon(QStyle::SP_FileDialogContentsView), tr("Preview &calibration"), this, [this] {
+        m_tabs->setCurrentWidget(m_calibrationView);
+        previewCalibration();
+    });
+    calibrate->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    calibrate->setToolTip(tr("Preview the checked calibration sets: samples, token counts and sanity against the target (Ctrl+Shift+P)"));
+    calibrate->setIconText(tr("Calibration"));
     m_stopAction = run->addAction(s->standardIcon(QStyle::SP_MediaStop), tr("&Stop"), this, [this] { m_runner->cancelAll(); });
     m_stopAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
     m_stopAction->setToolTip(tr("Cancel every queued and running job (Ctrl+.)"));
@@ -294,6 +488,7 @@ void MainWindow::createActions()
     bar->addAction(open);
     bar->addAction(openDir);
     bar->addSeparator();
+    bar->addAction(calibrate);
     bar->addAction(m_runAction);
     bar->addAction(sweep);
     bar->addAction(m_stopAction);
@@ -310,6 +505,7 @@ void MainWindow::createActions()
     for (QDockWidget* d : findChildren<QDockWidget*>())
         view->addAction(d->toggleViewAction());
     rebuildRecentMenu();
+    rebuildRecentWorkspacesMenu();
 }
 
 void MainWindow::updateActions()
@@ -365,14 +561,18 @@ std::vector<int> MainWindow::runPoints(const std::vector<DiagnoseRequest>& reque
 
 int MainWindow::importCheckpoint(const QString& dir)
 {
-    DiagnoseRequest r = demoRequest(m_modelPath.toStdString(), m_projectPanel->checkedCalibration(), 4, 128);
+    DiagnoseRequest r = demoRequest(m_modelPath.toStdString(), m_calibrationView->choices().checked(), 4, 128);
     r.quantDir = dir.toStdString();
     return runPoints({r}).front();
 }
 
 std::vector<int> MainWindow::runDemo()
 {
-    return runPoints(demoRequests(m_modelPath.toStdString(), m_projectPanel->checkedCalibration()));
+    const CalibrationChoices calibration = m_calibrationView->choices();
+    std::vector<DiagnoseRequest> requests = demoRequests(m_modelPath.toStdString(), calibration.checked());
+    for (DiagnoseRequest& r : requests)
+        applyBlocks(r, calibration);
+    return runPoints(requests);
 }
 
 int MainWindow::exportCheckpoint(const QString& outDir)
@@ -470,8 +670,17 @@ void MainWindow::closeEvent(QCloseEvent* event)
         m_runner->cancelAll();
         m_runner->waitForIdle(60000);
     }
-    if (m_persist)
+    if (m_persist) {
         saveSettings();
+        // The session's workspace, for the next start. A failure costs only that convenience: say so
+        // on stderr, never block closing.
+        try {
+            QDir().mkpath(QFileInfo(sessionWorkspacePath()).absolutePath());
+            ::awb::ui::saveWorkspace(sessionWorkspacePath().toStdString(), workspace());
+        } catch (const std::exception& e) {
+            qWarning("awq-workbench: the session was not saved: %s", e.what());
+        }
+    }
     event->accept();
 }
 
@@ -519,6 +728,37 @@ void MainWindow::rebuildRecentMenu()
     for (const QString& path : recent)
         m_recentMenu->addAction(path, this, [this, path] { openModel(path); });
     m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+} // namespace awb::ui
+
+namespace awb::ui {
+
+void MainWindow::addRecentWorkspace(const QString& path)
+{
+    if (!m_persist)
+        return;
+    QSettings s;
+    QStringList recent = s.value(QStringLiteral("recent/workspaces")).toStringList();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    recent.removeAll(absolute);
+    recent.prepend(absolute);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    s.setValue(QStringLiteral("recent/workspaces"), recent);
+    rebuildRecentWorkspacesMenu();
+}
+
+void MainWindow::rebuildRecentWorkspacesMenu()
+{
+    m_recentWorkspacesMenu->clear();
+    const QStringList recent = m_persist ? QSettings().value(QStringLiteral("recent/workspaces")).toStringList() : QStringList();
+    for (int i = 0; i < recent.size(); ++i) {
+        const QString path = recent[i];
+        QAction* a = m_recentWorkspacesMenu->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(path), this, [this, path] { openWorkspace(path); });
+        a->setToolTip(path);
+    }
+    m_recentWorkspacesMenu->setEnabled(!recent.isEmpty());
 }
 
 } // namespace awb::ui

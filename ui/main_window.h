@@ -1,13 +1,16 @@
 #pragma once
-// The workbench window (docs/GUI.md): Project dock (left), tabbed views (Model, Results, Drift
-// plots, Diagnosis), Inspector dock (right), Jobs and Issues docks (bottom), a toolbar with
+// The workbench window (docs/GUI.md): Project dock (left), tabbed views (Model, Calibration, Sweep,
+// Results, Drift plots, AWQ search, Diagnosis), Inspector dock (right), Jobs and Issues docks (bottom), a toolbar with
 // shortcuts and a status bar with the device line. Every long action runs through the JobRunner;
 // results land in the DriftSet that every view observes. Window geometry, dock state, splitter
 // sizes and recent files persist in QSettings. GUI thread only.
 #include "ui/drift_point.h"
+#include "ui/workspace.h"
 
 #include <QHash>
 #include <QMainWindow>
+
+#include <functional>
 
 #include <map>
 #include <string>
@@ -20,6 +23,8 @@ class QTabWidget;
 
 namespace awb::ui {
 
+class AwqSearchView;
+class CalibrationView;
 class CompareView;
 class DiagnosisView;
 class DriftPlotsView;
@@ -59,6 +64,21 @@ public:
     int exportCheckpoint(const QString& outDir);
     // Writes the reviewer's PDF (and PNGs of each plot into pngDir when given) now, on this thread.
     bool exportReport(const QString& pdfPath, const QString& pngDir = {});
+    // Queue the calibration preview of the Calibration view's choices. Returns the job id.
+    int previewCalibration();
+    // Queue reading one AWQ point's search history from a sweep store into the AWQ search view.
+    int loadAwqSearch(const QString& storePath, const QString& key);
+    // The workspace as it stands (model, calibration choices, sweep store).
+    Workspace workspace() const;
+    // Writes it atomically; a failure goes to the Issues pane. Returns success.
+    bool saveWorkspace(const QString& path);
+    // Reads a workspace and applies it (opens its model and store on the runner); a bad file goes to
+    // the Issues pane naming the file and field and changes nothing. remember: make it the current
+    // workspace and a recent file (not for the session's own file). Returns success.
+    bool openWorkspace(const QString& path, bool remember = true);
+    // The session's workspace: written on close (persisting windows only) and reopened by the next
+    // start, so the calibration choices and sweep store come back with the model.
+    static QString sessionWorkspacePath();
     // Saves one PNG per centre view into dir (view-<name>.png) and returns the paths.
     QStringList saveViewScreenshots(const QString& dir);
 
@@ -75,6 +95,9 @@ public:
     DriftPlotsView* driftPlotsView() const { return m_plotsView; }
     DiagnosisView* diagnosisView() const { return m_diagnosisView; }
     SweepView* sweepView() const { return m_sweepView; }
+    CalibrationView* calibrationView() const { return m_calibrationView; }
+    AwqSearchView* awqSearchView() const { return m_awqView; }
+    QString workspacePath() const { return m_workspacePath; }
     CompareView* compareView() const { return m_compareView; }
     JobsPanel* jobsPanel() const { return m_jobsPanel; }
     IssuesPanel* issuesPanel() const { return m_issuesPanel; }
@@ -92,6 +115,12 @@ private:
     void saveSettings() const;
     void addRecentFile(const QString& path);
     void rebuildRecentMenu();
+    void addRecentWorkspace(const QString& path);
+    void rebuildRecentWorkspacesMenu();
+    void updateAwqPoints();
+    // Calls onFailure(error or "cancelled") on the GUI thread if job `id` does not succeed.
+    void whenFailed(int id, std::function<void(const QString&)> onFailure);
+    void followSelectedPointInAwqView();
     void updateActions();
 
     QString m_modelPath; // empty = embedded
@@ -103,8 +132,11 @@ private:
     DriftPlotsView* m_plotsView;
     DiagnosisView* m_diagnosisView;
     SweepView* m_sweepView;
+    CalibrationView* m_calibrationView;
+    AwqSearchView* m_awqView;
     CompareView* m_compareView;
     int m_sweepJob = -1;
+    QString m_workspacePath;
     ProjectPanel* m_projectPanel;
     InspectorPanel* m_inspectorPanel;
     JobsPanel* m_jobsPanel;
@@ -114,6 +146,7 @@ private:
     QDockWidget* m_inspectorDock = nullptr;
     bool m_restoredLayout = false;
     QMenu* m_recentMenu = nullptr;
+    QMenu* m_recentWorkspacesMenu = nullptr;
     QAction* m_runAction = nullptr;
     QAction* m_stopAction = nullptr;
     QAction* m_exportCheckpointAction = nullptr;

@@ -1,5 +1,6 @@
 #include "ui/project_panel.h"
 
+#include "ui/calibration_models.h"
 #include "ui/drift_set.h"
 #include "ui/plot_style.h"
 
@@ -48,6 +49,10 @@ ProjectPanel::ProjectPanel(DriftSet* set, QWidget* parent) : QWidget(parent), m_
         item->setCheckState(0, std::string(name) == "tinystories" ? Qt::Checked : Qt::Unchecked);
     }
     m_tree->expandAll();
+    connect(m_tree, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem* item, int column) {
+        if (item->parent() == m_calibration && column == 0)
+            Q_EMIT calibrationCheckChanged(item->data(0, kSourceRole).toString(), item->checkState(0) == Qt::Checked);
+    });
     connect(set, &DriftSet::pointsChanged, this, &ProjectPanel::rebuildPoints);
     connect(set, &DriftSet::selectionChanged, this, [this](int index) {
         for (int i = 0; i < m_results->childCount(); ++i) {
@@ -86,6 +91,31 @@ void ProjectPanel::addCalibrationFile(const QString& path)
     item->setData(0, kSourceRole, path);
     item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
     item->setCheckState(0, Qt::Checked);
+    m_calibration->setExpanded(true);
+}
+
+void ProjectPanel::setCalibrationChoices(const CalibrationChoices& choices)
+{
+    const QSignalBlocker block(m_tree); // a mirror: no calibrationCheckChanged echo
+    // Same sources (a tick): update the check marks in place. Rebuilding would delete the item whose
+    // itemChanged signal may still be on the stack.
+    bool same = m_calibration->childCount() == int(choices.sources.size());
+    for (int i = 0; same && i < m_calibration->childCount(); ++i)
+        same = m_calibration->child(i)->data(0, kSourceRole).toString().toStdString() == choices.sources[size_t(i)].source;
+    if (same) {
+        for (int i = 0; i < m_calibration->childCount(); ++i)
+            m_calibration->child(i)->setCheckState(0, choices.sources[size_t(i)].checked ? Qt::Checked : Qt::Unchecked);
+        return;
+    }
+    qDeleteAll(m_calibration->takeChildren());
+    for (const CalibrationSourceChoice& c : choices.sources) {
+        const QString source = QString::fromStdString(c.source);
+        auto* item = new QTreeWidgetItem(m_calibration, {calibrationSourceLabel(c.source)});
+        item->setToolTip(0, source);
+        item->setData(0, kSourceRole, source);
+        item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+        item->setCheckState(0, c.checked ? Qt::Checked : Qt::Unchecked);
+    }
     m_calibration->setExpanded(true);
 }
 

@@ -1,5 +1,6 @@
 #include "ui/workbench_startup.h"
 
+#include "ui/awq_search_view.h"
 #include "ui/drift_plots_view.h"
 #include "ui/drift_set.h"
 #include "ui/job_runner.h"
@@ -60,7 +61,7 @@ int runWorkbench(QApplication& app)
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("model"), QStringLiteral("llama2.c file or Hugging Face / AutoAWQ folder (default: the last one, or the embedded stories260K)"),
                                  QStringLiteral("[model]"));
-    const QCommandLineOption demo(QStringLiteral("run-demo"), QStringLiteral("Run the demo points (w3/w4 × g32/g64 AWQ), fill every view, then exit."));
+    const QCommandLineOption demo(QStringLiteral("run-demo"), QStringLiteral("Preview the calibration, run the demo points (w3/w4 × g32/g64 AWQ) and sweep, fill every view, then exit."));
     const QCommandLineOption shot(QStringLiteral("screenshot"), QStringLiteral("With --run-demo: save the main window as this PNG."), QStringLiteral("FILE.png"));
     const QCommandLineOption views(QStringLiteral("screenshot-views"), QStringLiteral("With --run-demo: save one PNG per view into DIR."), QStringLiteral("DIR"));
     const QCommandLineOption report(QStringLiteral("report"), QStringLiteral("With --run-demo: write the reviewer's PDF (and plot PNGs beside it)."), QStringLiteral("FILE.pdf"));
@@ -91,12 +92,21 @@ int runWorkbench(QApplication& app)
     window.show();
 
     QString model = parser.positionalArguments().value(0);
-    if (model.isEmpty() && !runDemo)
-        model = QSettings().value(QStringLiteral("workspace/model")).toString(); // empty on first start: the embedded model
-    window.openModel(model);
+    const QString session = MainWindow::sessionWorkspacePath();
+    if (model.isEmpty() && !runDemo && QFileInfo::exists(session)) {
+        // The last session: its model, calibration choices and sweep store. A bad file is listed in
+        // the Issues pane; the embedded model opens instead.
+        if (!window.openWorkspace(session, false))
+            window.openModel(QString());
+    } else {
+        if (model.isEmpty() && !runDemo)
+            model = QSettings().value(QStringLiteral("workspace/model")).toString(); // empty on first start: the embedded model
+        window.openModel(model);
+    }
     if (!runDemo)
         return app.exec();
 
+    window.previewCalibration(); // the Calibration view: samples, lengths and sanity of the demo's set
     window.runDemo();
     // The same grid as a sweep (one FP reference shared by the points) into a fresh store, so the
     // Sweep view fills too; the drift plots read the diagnoses' series (the store keeps them in
@@ -110,7 +120,11 @@ int runWorkbench(QApplication& app)
         std::fprintf(stderr, "awq-workbench: the demo did not finish within 15 minutes\n");
         return 1;
     }
+    // The AWQ search view reads its point when shown and follows the selection: let it read the
+    // worst point's search from the store before the screenshots.
+    window.tabs()->setCurrentWidget(window.awqSearchView());
     window.driftSet()->select(worstPoint(*window.driftSet()));
+    window.runner()->waitForIdle(60 * 1000);
     window.tabs()->setCurrentWidget(window.driftPlotsView()); // what the demo is for
     settle(300);
     int status = window.failedJobs() > 0 ? 1 : 0;
@@ -120,7 +134,7 @@ int runWorkbench(QApplication& app)
         const QStringList written = window.saveViewScreenshots(parser.value(views));
         for (const QString& f : written)
             std::printf("%s\n", qPrintable(f));
-        if (written.size() != window.tabs()->count()) {
+        if (written.size() < window.tabs()->count()) { // a view may add PNGs of its own (Results: the cases table)
             std::fprintf(stderr, "awq-workbench: %s: could not write every view's PNG\n", qPrintable(parser.value(views)));
             status = 1;
         }

@@ -15,5 +15,6 @@ void addDiagnoseCommand(CLI::App& app);
 void addSweepCommand(CLI::App& app);
 void addMergeCommand(CLI::App& app);
 void addReportCommand(CLI::App& app);
+void addCalibrationCommand(CLI::App& app);
 
 } // namespace awb::cli

@@ -17,6 +17,7 @@ int main(int argc, char** argv)
     awb::cli::addInspectCommand(app);
     awb::cli::addGenerateCommand(app);
     awb::cli::addEvalCommand(app);
+    awb::cli::addCalibrationCommand(app);
     awb::cli::addQuantizeCommand(app);
     awb::cli::addConvertCommand(app);
     awb::cli::addExportCommand(app);

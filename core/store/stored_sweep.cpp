@@ -1,6 +1,5 @@
 #include "core/store/stored_sweep.h"
 
-#include "core/base/error.h"
 #include "core/store/awq_result_group.h"
 #include "core/store/drift_groups.h"
 #include "core/store/hdf5_util.h"
@@ -66,18 +65,6 @@ StoredSweep readStoredSweep(const std::string& path)
             throw FormatError(path, "/point/" + p.row.key + "/q/cases",
                               std::to_string(p.drift.q.cases.size()) + " cases, the probe set " + std::to_string(s.questions.size()));
     return s;
-}
-
-AwqResult readStoredAwqResult(const std::string& path, const std::string& key)
-{
-    readSweepStore(path); // validates format and version
-    std::string where = "/point/" + key + "/awq";
-    return guardedHdf5(path, "read the sweep store", where, [&] {
-        H5::H5File file(path, H5F_ACC_RDONLY);
-        if (!file.nameExists("/point/" + key) || !file.nameExists(where))
-            throw ArgumentError(path + ": no AWQ point " + key + " in this store");
-        return readAwqResultGroup(file.openGroup(where), path, where);
-    });
 }
 
 } // namespace awb

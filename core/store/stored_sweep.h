@@ -29,8 +29,5 @@ struct StoredSweep {
 
 // Throws IoError / FormatError naming the file and the HDF5 path.
 StoredSweep readStoredSweep(const std::string& path);
-// One AWQ point's search result (scales and clips), to re-apply it exactly (an export of a stored
-// point). Throws ArgumentError when the store has no such AWQ point.
-AwqResult readStoredAwqResult(const std::string& path, const std::string& key);
 
 } // namespace awb

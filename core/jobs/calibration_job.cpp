@@ -1,0 +1,125 @@
+#include "core/jobs/calibration_job.h"
+
+#include "core/base/error.h"
+#include "core/eval/embedding.h"
+#include "core/eval/probe_set.h"
+#include "core/io/model_loader.h"
+#include "core/tokenizer/text_source.h"
+
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <filesystem>
+
+namespace awb {
+
+namespace {
+std::string cutUtf8(const std::string& text, size_t maxBytes)
+{
+    if (text.size() <= maxBytes)
+        return text;
+    size_t cut = maxBytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+        --cut; // never split a UTF-8 sequence
+    return text.substr(0, cut) + "…";
+}
+
+// ΔS needs the centre μ of METRICS.md §3: the mean pooled F state over the probe set's texts, the
+// same μ the diagnose job uses, so the figure here matches the one a diagnose run reports.
+at::Tensor probeCentre(const Model& fp, const std::string& probesPath, JobContext& job)
+{
+    const ProbeSet probes = loadProbeSet(probesPath.empty() ? resourcesDir() + "/probes/stories260K-probes.json" : probesPath);
+    std::vector<std::vector<int64_t>> texts;
+    for (const ProbeSection& s : probes.sections)
+        texts.push_back(fp.tokenizer->encode(s.text, false));
+    for (const ProbeCase& c : probes.cases) {
+        texts.push_back(fp.tokenizer->encode(c.question, false));
+        for (const std::string& p : c.paraphrases)
+            texts.push_back(fp.tokenizer->encode(p, false));
+    }
+    return pooledHidden(fp, texts, &job).mean(0);
+}
+} // namespace
+
+CalibrationPreviewResult runCalibrationPreview(const CalibrationPreviewOptions& o, JobContext& job)
+{
+    const auto start = std::chrono::steady_clock::now();
+    if (o.sources.empty())
+        throw ArgumentError("no calibration source chosen (check at least one set)");
+    if (!o.targetText.empty() && !std::filesystem::is_regular_file(o.targetText))
+        throw IoError(o.targetText + ": target text not found (calibration sanity)");
+    const Model fp = loadModel(o.model.empty() ? defaultModelPath() : o.model);
+    if (!fp.tokenizer)
+        throw ArgumentError((o.model.empty() ? defaultModelPath() : o.model) + ": calibration text needs a tokenizer");
+
+    CalibrationPreviewResult r;
+    const int64_t steps = int64_t(o.sources.size()) + 1 + (o.targetText.empty() ? 0 : 1);
+    int64_t step = 0;
+    std::vector<std::vector<int64_t>> sanitySamples; // every sample of the text sources, BOS included
+    for (const std::string& source : o.sources) {
+        job.report(step++, steps, "read " + source);
+        CalibrationSourcePreview s;
+        s.source = source;
+        if (source == "self") {
+            r.sources.push_back(s); // sampled from F when the set is built; filled in below
+            continue;
+        }
+        s.path = resolveCalibrationSource(source);
+        const std::vector<std::string> samples = readCalibrationSamples(s.path, o.calibration.unit);
+        for (size_t i = 0; i < samples.size(); ++i) {
+            if (i % 256 == 0)
+                job.checkCancelled();
+            std::vector<int64_t> ids = fp.tokenizer->encode(samples[i], true);
+            const int64_t n = int64_t(ids.size());
+            s.sampleTokens.push_back(n);
+            s.tokens += n;
+            s.longSamples += n > o.calibration.seqLen ? 1 : 0;
+            if (int64_t(s.preview.size()) < o.previewSamples)
+                s.preview.push_back(cutUtf8(samples[i], size_t(o.previewChars)));
+            sanitySamples.push_back(std::move(ids));
+        }
+        s.samples = int64_t(samples.size());
+        r.sources.push_back(std::move(s));
+    }
+
+    job.report(step++, steps, "build calibration set");
+    const CalibrationSet set = buildCalibrationSet(fp, o.sources, o.calibration, &job);
+    r.blocks = set.blocks.size(0);
+    r.seqLen = set.blocks.size(1);
+    r.samplesUsed = set.samplesUsed;
+    r.samplesDropped = set.samplesDropped;
+    r.samplesSplit = set.samplesSplit;
+    r.tokensAvailable = set.tokensAvailable;
+    r.summary = set.summary();
+    // "self" has no file to preview: show what F wrote, block by block, as the set holds it.
+    for (CalibrationSourcePreview& s : r.sources) {
+        if (s.source != "self")
+            continue;
+        const at::Tensor blocks = set.blocks.contiguous();
+        for (int64_t b = 0; b < r.blocks && int64_t(s.preview.size()) < o.previewSamples; ++b) {
+            const int64_t* row = blocks[b].data_ptr<int64_t>();
+            s.preview.push_back(cutUtf8(fp.tokenizer->decode(std::vector<int64_t>(row, row + r.seqLen)), size_t(o.previewChars)));
+        }
+        s.samples = r.blocks;
+        s.tokens = r.blocks * r.seqLen;
+        s.sampleTokens.assign(size_t(r.blocks), r.seqLen);
+    }
+
+    if (!o.targetText.empty()) {
+        job.report(step++, steps, "calibration sanity");
+        if (sanitySamples.empty()) {
+            job.warn("calibration sanity skipped: only self-generated text, which is F's own distribution");
+        } else {
+            const std::vector<int64_t> target = encodeEvalText(*fp.tokenizer, o.targetText);
+            const at::Tensor mu = probeCentre(fp, o.probes, job);
+            r.sanity = checkCalibration(fp, sanitySamples, target, o.calibration.seqLen, mu, {}, &job);
+            r.hasSanity = true;
+        }
+    }
+    job.report(steps, steps, "done");
+    r.warnings = job.warnings();
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return r;
+}
+
+} // namespace awb
