@@ -2,6 +2,7 @@
 
 #include "ui/compare_table_model.h"
 #include "ui/copyable_table_view.h"
+#include "ui/drift_plot.h"
 #include "ui/drift_set.h"
 #include "ui/entropy_plot.h"
 #include "ui/lambda_plot.h"
@@ -59,8 +60,12 @@ CompareView::CompareView(DriftSet* set, QWidget* parent)
     m_plots[3]->setObjectName(QStringLiteral("compareHeatmapB"));
     split->addWidget(m_table);
     split->addWidget(plots);
-    // The table needs its metric names and four numbers; the plots take the rest.
-    m_table->setMinimumWidth(470);
+    // The table needs its metric names and four numbers; the plots take the rest. Five plots share
+    // the width here, so each may shrink below a drift plot's usual minimum (the window must still
+    // fit 1280 px with both docks open).
+    m_table->setMinimumWidth(400);
+    for (DriftPlot* p : m_plots)
+        p->plot()->setMinimumSize(160, 160);
     split->setStretchFactor(0, 0);
     split->setStretchFactor(1, 1);
     layout->addWidget(split, 1);
