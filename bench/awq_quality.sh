@@ -98,17 +98,19 @@ ref = json.load(open(sys.argv[3]))
 llm = {("mha", "wikitext2", f"w{f['w_bit']} g{f['group']}"): f["awq_ppl"] for f in ref["llm_awq"]}
 llm.update({("mha", "self", s): v for s, v in ref.get("llm_awq_self_generated", {}).items()})
 rows = sorted({tuple(k.split("|")[:3]) for k in runs}, key=lambda r: (r[0], ["self", "tinystories", "wikitext2", "mixed"].index(r[1]), r[2]))
-print("| model | pairing | setting | bits/w | FP | RTN | " + " | ".join(f"feed {n}" for n in search) + " | llm-awq | best feed | auto vs fp |")
-print("|---|---|---|---|---|---|" + "---|" * len(search) + "---|---|---|")
+print("| model | pairing | setting | calib blocks | bits/w | FP | RTN | " + " | ".join(f"feed {n}" for n in search) + " | llm-awq | best feed | auto vs fp |")
+print("|---|---|---|---|---|---|---|" + "---|" * len(search) + "---|---|---|")
 for m, p, s in rows:
     r = {n: runs.get(f"{m}|{p}|{s}|{n}") for n in names}
     any_ = next(v for v in r.values() if v)
     cells = [f"{r[n]['ppl_q']:.4f}" if r[n] else "-" for n in search]
     have = {n: r[n]["ppl_q"] for n in search if r[n]}
     best = min(have, key=have.get) if have else "-"
-    ref_ppl = llm.get((m, p, s))
+    # llm-awq's figures are for 64 calibration blocks: not shown beside a run with fewer (--quick)
+    blocks = max((v["calib_blocks"] for v in r.values() if v), default=0)
+    ref_ppl = llm.get((m, p, s)) if blocks == 64 else None
     vs = f"{100 * (have['auto'] / have['fp'] - 1):+.2f}%" if "auto" in have and "fp" in have else "-"
-    line = [m, p, s, f"{any_.get('bits_per_weight', 0):.3f}", f"{any_['ppl_fp']:.4f}",
+    line = [m, p, s, str(blocks), f"{any_.get('bits_per_weight', 0):.3f}", f"{any_['ppl_fp']:.4f}",
             f"{r['rtn']['ppl_q']:.4f}" if r.get("rtn") else "-", *cells,
             f"{ref_ppl:.4f}" if ref_ppl else "-", best, vs]
     print("| " + " | ".join(line) + " |")
