@@ -42,8 +42,16 @@ void addQuantizeCommand(CLI::App& app)
             ->capture_default_str(),
         cmd->add_option("--seed", a->calibration.seed, "seed of self-generated calibration text")->capture_default_str()};
     const std::vector<CLI::Option*> search = {
-        cmd->add_option("--feed", a->feed, "next block's input: fp (llm-awq) or quantized block output")
-            ->check(CLI::IsMember({"fp", "quantized"}))->capture_default_str(),
+        cmd->add_option("--feed", a->feed,
+                        "what each block is searched on: quantized (the quantized blocks' output, so later blocks compensate "
+                        "earlier blocks' error; best in-domain at w3/w4 g32 in bench/RESULTS.md's table), fp (llm-awq's order: the "
+                        "FP model's activations; best on out-of-domain wikitext-2 at w3 g32 there), auto (per block both, kept "
+                        "by the block loss on held-out windows, see --auto-holdout; ~1.5-2x the search time)")
+            ->check(CLI::IsMember({"fp", "quantized", "auto"}))->capture_default_str(),
+        cmd->add_option("--auto-holdout", a->search.autoHoldoutEvery,
+                        "--feed auto: every n-th calibration window decides the feed and is not searched on; 0: all windows searched "
+                        "and deciding (in-sample; measured closer to the best fixed feed than 4 with 16 blocks)")
+            ->capture_default_str(),
         cmd->add_option("--scale-grid", a->search.scaleGrid, "alpha grid points of the scale search")->capture_default_str(),
         cmd->add_flag("--duo-scaling", a->search.duoScaling, "AutoAWQ duo scaling: s = mean|x|^a / mean|w|^(1-a)"),
         cmd->add_flag("--clip-qk", a->search.clipQueryKey, "also clip-search q_proj and k_proj"),
@@ -69,7 +77,7 @@ void addQuantizeCommand(CLI::App& app)
             o.calibrationOptions = a->calibration;
         }
         if (anyGiven(search)) {
-            a->search.feedQuantized = a->feed == "quantized";
+            a->search.feed = a->feed == "quantized" ? AwqFeed::Quantized : a->feed == "fp" ? AwqFeed::Fp : AwqFeed::Auto;
             o.search = a->search;
         }
         CliJob job;

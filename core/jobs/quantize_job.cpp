@@ -1,6 +1,7 @@
 #include "core/jobs/quantize_job.h"
 
 #include "core/awqformat/awq_export.h"
+#include "core/awqformat/bits_per_weight.h"
 #include "core/base/error.h"
 #include "core/jobs/input_checks.h"
 #include "core/quant/awq_result.h"
@@ -128,6 +129,7 @@ QuantizeJobResult runQuantizeJob(const QuantizeJobOptions& o, JobContext& job)
         job.log("results stored in " + o.saveResultsPath);
     }
     r.search = r.source == "search" ? o.search.value_or(AwqOptions{}) : std::optional<AwqOptions>();
+    r.bitsPerWeight = bitsPerWeight(model.config, r.result.quant);
     r.warnings = job.warnings();
     r.totalSeconds = secondsSince(start);
     return r;
@@ -142,11 +144,12 @@ nlohmann::json toJson(const QuantizeJobResult& r)
                         {"group_size", q.groupSize},
                         {"zero_point", q.zeroPoint},
                         {"seconds_search", r.searchSeconds},
+                        {"bits_per_weight", r.bitsPerWeight},
                         {"calib_blocks", r.result.calibrationBlocks},
                         {"calib_seqlen", r.result.calibrationSeqLen},
                         {"calibration", r.result.calibrationSummary}};
     if (r.search) {
-        j["feed"] = r.search->feedQuantized ? "quantized" : "fp";
+        j["feed"] = feedName(r.search->feed);
         j["duo_scaling"] = r.search->duoScaling;
         j["clip_qk"] = r.search->clipQueryKey;
         j["clip"] = r.search->searchClip;

@@ -48,6 +48,7 @@ struct QuantizeJobResult {
     std::string source; // "search" | "rtn" | the re-applied results file
     std::optional<AwqOptions> search; // the search settings, when it searched
     double searchSeconds = 0;
+    double bitsPerWeight = 0; // storage cost of the linears (core/awqformat/bits_per_weight.h)
     std::optional<PerplexityResult> pplFp, pplQ;
     std::string savedResultsPath, outDir; // written outputs (empty when not asked for)
     std::vector<std::string> warnings;

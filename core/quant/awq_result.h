@@ -34,6 +34,10 @@ struct BlockAwqResult {
     std::vector<ScaleSearch> scales;
     std::vector<ClipSearch> clips;
     double seconds = 0;
+    // --feed auto only (empty / 0 otherwise): the feed this block's result was searched on and the
+    // held-out block loss (MSE against the FP block's output) of each candidate
+    std::string feed;
+    double heldOutLossQuantized = 0, heldOutLossFp = 0;
 };
 
 struct AwqResult {

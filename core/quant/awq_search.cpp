@@ -154,7 +154,115 @@ at::Tensor clipSample(const at::Tensor& x, int64_t samples, const at::Tensor& sc
     return scales.defined() ? sample / scales : sample.clone();
 }
 
+// One block's search on input x: scale groups against the FP block's outputs on x, the scales
+// folded in, then clips on the scaled weights. Numerically the loop body of every feed mode.
+struct BlockSearch {
+    BlockAwqResult result;
+    BlockWeights scaled; // fp with the scales folded in, clips not yet applied
+    at::Tensor fpOutput; // the FP block's output on x (only when asked: the FP feed's next input)
+};
+
+BlockSearch searchBlock(const ModelConfig& c, const RopeTable& rope, BlockWeights fp, const at::Tensor& x, const AwqOptions& o,
+                        int64_t chunk, bool wantFpOutput, const std::function<void(int, const char*)>& report, JobContext* job)
+{
+    BlockAwqResult br;
+    // Searches one group against the FP block and returns its scales (undefined when scales are
+    // not searched); br.scales keeps llm-awq's group order.
+    auto searchGroup = [&](const std::string& prevOp, const std::vector<std::string>& linears, const at::Tensor& input,
+                           const at::Tensor& fpOut, const ModuleFn& module) {
+        if (!o.searchScales)
+            return at::Tensor();
+        br.scales.push_back(searchScale(prevOp, linears, fp, input, fpOut, o, chunk, module));
+        return br.scales.back().scales;
+    };
+    at::Tensor attnSample, oSample, mlpSample, downSample; // clip-search inputs
+    at::Tensor h;                                          // the residual stream after attention
+    {
+        const at::Tensor attnIn = rmsNorm(x, fp.attnNorm, c.normEps);
+        const at::Tensor oIn = chunked(attnIn, chunk, [&](const at::Tensor& xn) {
+            return attentionContext(c, rope, applyLinear(xn, fp.wq, fp.bq), applyLinear(xn, fp.wk, fp.bk), applyLinear(xn, fp.wv, fp.bv), 0);
+        });
+        const at::Tensor attnOut = applyLinear(oIn, fp.wo);
+        report(1, "scale search");
+        attnSample = clipSample(attnIn, o.clipSampleTokens,
+                                searchGroup("input_layernorm", {"q_proj", "k_proj", "v_proj"}, attnIn, attnOut,
+                                            [&](const BlockWeights& w, const at::Tensor& xn) { return selfAttention(c, rope, w, xn); }));
+        at::Tensor oScales;
+        if (fp.wv.size(0) == fp.wo.size(1)) // llm-awq scales o by v only where their shapes match (no GQA)
+            oScales = searchGroup("v_proj", {"o_proj"}, oIn, attnOut,
+                                  [](const BlockWeights& w, const at::Tensor& in) { return applyLinear(in, w.wo); });
+        oSample = clipSample(oIn, o.clipSampleTokens, oScales);
+        h = x + attnOut;
+    }
+    BlockSearch out;
+    {
+        at::Tensor mlpIn = rmsNorm(h, fp.ffnNorm, c.normEps);
+        const at::Tensor mlpOut = chunked(mlpIn, chunk, [&](const at::Tensor& xn) { return feedForward(fp, xn); });
+        // the FP feed needs only the block output from the residual; the quantized feed, nothing
+        if (wantFpOutput)
+            out.fpOutput = h + mlpOut;
+        h.reset();
+        mlpSample = clipSample(mlpIn, o.clipSampleTokens,
+                               searchGroup("post_attention_layernorm", {"gate_proj", "up_proj"}, mlpIn, mlpOut,
+                                           [](const BlockWeights& w, const at::Tensor& xn) { return feedForward(w, xn); }));
+        // down_proj's input, the largest capture, exists only for its own group's search
+        const at::Tensor downIn = chunked(mlpIn, chunk, [&](const at::Tensor& xn) { return mlpHidden(fp, xn); });
+        mlpIn.reset();
+        downSample = clipSample(downIn, o.clipSampleTokens,
+                                searchGroup("up_proj", {"down_proj"}, downIn, mlpOut,
+                                            [](const BlockWeights& w, const at::Tensor& in) { return applyLinear(in, w.wDown); }));
+    }
+    if (job)
+        job->checkCancelled();
+
+    // The scales folded in (br holds no clips yet), each fp tensor freed as its scaled one exists:
+    // the clip search works on the scaled weights with the correspondingly scaled inputs.
+    out.scaled = transformBlock(std::move(fp), &br);
+    if (o.searchClip) {
+        report(2, "clip search");
+        const BlockWeights& scaled = out.scaled;
+        if (o.clipQueryKey) {
+            br.clips.push_back(searchClip("q_proj", scaled.wq, attnSample, o));
+            br.clips.push_back(searchClip("k_proj", scaled.wk, attnSample, o));
+        }
+        br.clips.push_back(searchClip("v_proj", scaled.wv, attnSample, o));
+        br.clips.push_back(searchClip("o_proj", scaled.wo, oSample, o));
+        br.clips.push_back(searchClip("gate_proj", scaled.wGate, mlpSample, o));
+        br.clips.push_back(searchClip("up_proj", scaled.wUp, mlpSample, o));
+        br.clips.push_back(searchClip("down_proj", scaled.wDown, downSample, o));
+    }
+    out.result = std::move(br);
+    return out;
+}
+
+// The pseudo-quantized block of a search: its clips on top of the folded scales, the same steps as
+// transformBlock(fp, &result).
+BlockWeights quantizedBlock(BlockSearch&& s, const QuantConfig& quant)
+{
+    BlockAwqResult clipsOnly;
+    clipsOnly.clips = s.result.clips;
+    return pseudoQuantizeBlock(transformBlock(std::move(s.scaled), &clipsOnly), quant);
+}
+
+double mse(const at::Tensor& a, const at::Tensor& b)
+{
+    return (a - b).pow(2).mean().item<double>();
+}
+
 } // namespace
+
+const char* feedName(AwqFeed feed)
+{
+    switch (feed) {
+    case AwqFeed::Fp:
+        return "fp";
+    case AwqFeed::Quantized:
+        return "quantized";
+    case AwqFeed::Auto:
+        return "auto";
+    }
+    return "?";
+}
 
 AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const AwqOptions& o, JobContext* job)
 {
@@ -188,92 +296,85 @@ AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const 
     releaseMappedPages(model.tokEmbedding); // not read again by the search (131 MB at TinyLlama's shape)
     const int64_t nBlocks = c.nLayers;
     const int64_t stepsPerBlock = 3;
+    const bool autoFeed = o.feed == AwqFeed::Auto;
+    // Auto: the windows whose block loss decides between the feeds are not searched on (a search
+    // would fit them), unless there are too few windows to spare any.
+    at::Tensor searchIdx, heldIdx;
+    if (autoFeed) {
+        const int64_t n = calibration.size(0);
+        std::vector<int64_t> searched, held;
+        for (int64_t w = 0; w < n; ++w)
+            (o.autoHoldoutEvery > 1 && n >= o.autoHoldoutEvery && w % o.autoHoldoutEvery == o.autoHoldoutEvery - 1 ? held : searched).push_back(w);
+        if (held.empty())
+            held = searched; // in-sample choice
+        searchIdx = at::tensor(searched, at::kLong);
+        heldIdx = at::tensor(held, at::kLong);
+    }
+    at::Tensor xFp; // auto: the FP model's activations, the reference the held-out block loss compares with
     // Peak memory: each capture ([n, T, dim] fp32, 67 MB for 16x512 tokens at TinyLlama's shape;
     // down_proj's input 185 MB) lives only while its group is searched, and the block is upcast once
-    // and then transformed in place of its tensors.
+    // and then transformed in place of its tensors. Auto keeps a second stream (xFp) and searches twice.
     for (int64_t i = 0; i < nBlocks; ++i) {
         const auto start = std::chrono::steady_clock::now();
         const std::string where = "block " + std::to_string(i + 1) + "/" + std::to_string(nBlocks);
         releaseFreeMemory(); // the previous block's temporaries, so free fragments do not add up block by block
-        if (job)
-            job->report(i * stepsPerBlock, nBlocks * stepsPerBlock, where + ": capture");
+        auto report = [&](int step, const char* stage) {
+            if (job)
+                job->report(i * stepsPerBlock + step, nBlocks * stepsPerBlock, where + ": " + stage);
+        };
+        report(0, "capture");
         BlockWeights fp = blockAsFloat(model.blocks[i]);
         if (model.blocks[i].wq.scalar_type() != at::kFloat)
             releaseMappedPages(model.blocks[i]); // upcast into a copy: the mapped pages are not read again
 
         BlockAwqResult br;
-        // Searches one group against the FP block and returns its scales (undefined when scales are
-        // not searched); br.scales keeps llm-awq's group order.
-        auto searchGroup = [&](const std::string& prevOp, const std::vector<std::string>& linears, const at::Tensor& input,
-                               const at::Tensor& fpOut, const ModuleFn& module) {
-            if (!o.searchScales)
-                return at::Tensor();
-            br.scales.push_back(searchScale(prevOp, linears, fp, input, fpOut, o, chunk, module));
-            return br.scales.back().scales;
-        };
-        at::Tensor attnSample, oSample, mlpSample, downSample; // clip-search inputs
-        at::Tensor h;                                          // the residual stream after attention
-        {
-            const at::Tensor attnIn = rmsNorm(x, fp.attnNorm, c.normEps);
-            const at::Tensor oIn = chunked(attnIn, chunk, [&](const at::Tensor& xn) {
-                return attentionContext(c, rope, applyLinear(xn, fp.wq, fp.bq), applyLinear(xn, fp.wk, fp.bk), applyLinear(xn, fp.wv, fp.bv), 0);
-            });
-            const at::Tensor attnOut = applyLinear(oIn, fp.wo);
-            if (job)
-                job->report(i * stepsPerBlock + 1, nBlocks * stepsPerBlock, where + ": scale search");
-            attnSample = clipSample(attnIn, o.clipSampleTokens,
-                                    searchGroup("input_layernorm", {"q_proj", "k_proj", "v_proj"}, attnIn, attnOut,
-                                                [&](const BlockWeights& w, const at::Tensor& xn) { return selfAttention(c, rope, w, xn); }));
-            at::Tensor oScales;
-            if (fp.wv.size(0) == fp.wo.size(1)) // llm-awq scales o by v only where their shapes match (no GQA)
-                oScales = searchGroup("v_proj", {"o_proj"}, oIn, attnOut,
-                                      [](const BlockWeights& w, const at::Tensor& in) { return applyLinear(in, w.wo); });
-            oSample = clipSample(oIn, o.clipSampleTokens, oScales);
-            h = x + attnOut;
-        }
-        {
-            at::Tensor mlpIn = rmsNorm(h, fp.ffnNorm, c.normEps);
-            const at::Tensor mlpOut = chunked(mlpIn, chunk, [&](const at::Tensor& xn) { return feedForward(fp, xn); });
-            // the FP feed needs only the block output from the residual; the quantized feed, nothing
-            h = o.feedQuantized ? at::Tensor() : h + mlpOut;
-            mlpSample = clipSample(mlpIn, o.clipSampleTokens,
-                                   searchGroup("post_attention_layernorm", {"gate_proj", "up_proj"}, mlpIn, mlpOut,
-                                               [](const BlockWeights& w, const at::Tensor& xn) { return feedForward(w, xn); }));
-            // down_proj's input, the largest capture, exists only for its own group's search
-            const at::Tensor downIn = chunked(mlpIn, chunk, [&](const at::Tensor& xn) { return mlpHidden(fp, xn); });
-            mlpIn.reset();
-            downSample = clipSample(downIn, o.clipSampleTokens,
-                                    searchGroup("up_proj", {"down_proj"}, downIn, mlpOut,
-                                                [](const BlockWeights& w, const at::Tensor& in) { return applyLinear(in, w.wDown); }));
-        }
-        if (job)
-            job->checkCancelled();
-
-        // The scales folded in (br holds no clips yet), each fp tensor freed as its scaled one exists:
-        // the clip search works on the scaled weights with the correspondingly scaled inputs.
-        BlockWeights scaled = transformBlock(std::move(fp), &br);
-        if (o.searchClip) {
-            if (job)
-                job->report(i * stepsPerBlock + 2, nBlocks * stepsPerBlock, where + ": clip search");
-            if (o.clipQueryKey) {
-                br.clips.push_back(searchClip("q_proj", scaled.wq, attnSample, o));
-                br.clips.push_back(searchClip("k_proj", scaled.wk, attnSample, o));
+        if (!autoFeed) {
+            const bool feedQuantized = o.feed == AwqFeed::Quantized;
+            BlockSearch s = searchBlock(c, rope, std::move(fp), x, o, chunk, !feedQuantized, report, job);
+            br = s.result;
+            if (feedQuantized) {
+                const BlockWeights q = quantizedBlock(std::move(s), o.quant);
+                x = chunked(x, chunk, [&](const at::Tensor& xc) { return blockForward(c, rope, q, xc); });
+            } else {
+                x = s.fpOutput;
             }
-            br.clips.push_back(searchClip("v_proj", scaled.wv, attnSample, o));
-            br.clips.push_back(searchClip("o_proj", scaled.wo, oSample, o));
-            br.clips.push_back(searchClip("gate_proj", scaled.wGate, mlpSample, o));
-            br.clips.push_back(searchClip("up_proj", scaled.wUp, mlpSample, o));
-            br.clips.push_back(searchClip("down_proj", scaled.wDown, downSample, o));
-        }
-
-        if (o.feedQuantized) {
-            // the clips on top of the folded scales: the same steps as transformBlock(fp, &br)
-            BlockAwqResult clipsOnly;
-            clipsOnly.clips = br.clips;
-            const BlockWeights q = pseudoQuantizeBlock(transformBlock(std::move(scaled), &clipsOnly), o.quant);
-            x = chunked(x, chunk, [&](const at::Tensor& xc) { return blockForward(c, rope, q, xc); });
         } else {
-            x = h;
+            // Two candidates: searched on the quantized model's activations (x) or on the FP model's
+            // (xFp; the same as x before the first block). The one whose quantized block, run on the
+            // quantized stream, lands closer to the FP block's output on the held-out windows wins:
+            // the error the next block and the logits will see.
+            const bool streamsEqual = !xFp.defined();
+            if (streamsEqual)
+                xFp = x;
+            const at::Tensor target = chunked(xFp.index_select(0, heldIdx), chunk, [&](const at::Tensor& xc) { return blockForward(c, rope, fp, xc); });
+            const at::Tensor xHeld = x.index_select(0, heldIdx);
+            auto heldLoss = [&](const BlockWeights& q) {
+                return mse(chunked(xHeld, chunk, [&](const at::Tensor& xc) { return blockForward(c, rope, q, xc); }), target);
+            };
+            BlockSearch onQuantized = searchBlock(c, rope, fp, x.index_select(0, searchIdx), o, chunk, false, report, job);
+            br = onQuantized.result;
+            BlockWeights q = quantizedBlock(std::move(onQuantized), o.quant);
+            br.feed = "quantized";
+            br.heldOutLossQuantized = heldLoss(q);
+            br.heldOutLossFp = br.heldOutLossQuantized;
+            if (!streamsEqual) {
+                BlockSearch onFp = searchBlock(c, rope, fp, xFp.index_select(0, searchIdx), o, chunk, false, report, job);
+                BlockAwqResult fpResult = onFp.result;
+                BlockWeights qFp = quantizedBlock(std::move(onFp), o.quant);
+                br.heldOutLossFp = heldLoss(qFp);
+                if (br.heldOutLossFp < br.heldOutLossQuantized) { // ties keep the quantized feed
+                    fpResult.heldOutLossQuantized = br.heldOutLossQuantized;
+                    fpResult.heldOutLossFp = br.heldOutLossFp;
+                    fpResult.feed = "fp";
+                    br = std::move(fpResult);
+                    q = std::move(qFp);
+                }
+            }
+            if (job)
+                job->log(where + ": feed " + br.feed + " (held-out block loss quantized " + std::to_string(br.heldOutLossQuantized) +
+                         ", fp " + std::to_string(br.heldOutLossFp) + ")");
+            x = chunked(x, chunk, [&](const at::Tensor& xc) { return blockForward(c, rope, q, xc); });
+            xFp = chunked(xFp, chunk, [&](const at::Tensor& xc) { return blockForward(c, rope, fp, xc); });
         }
         releaseMappedPages(model.blocks[i]);
         br.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -3,7 +3,8 @@
 // (kept only while that group is searched), search per-channel scales for each group of linears
 // sharing an input (loss = MSE of the module output with scaled, pseudo-quantized weights; FP
 // outputs computed once and reused across the grid), fold them in, search per-group clip ranges,
-// and feed the next block the quantized block's output (or, as an option, the FP output). Blocks
+// and feed the next block the quantized block's output, the FP output, or per block whichever
+// a held-out block loss prefers (AwqFeed). Blocks
 // are upcast one at a time and their mapped pages released, so a bf16 model streams from its
 // mapping. Runs on the calling thread; progress and cancel via JobContext.
 #include "core/quant/awq_result.h"
@@ -12,6 +13,15 @@
 #include <ATen/Tensor.h>
 
 namespace awb {
+
+// What the next block is searched on (bench/RESULTS.md, "Feed modes", has where each helps and hurts).
+enum class AwqFeed {
+    Fp,        // the FP block's output: llm-awq's order; every block sees the FP model's activations
+    Quantized, // the quantized block's output: later blocks see (and compensate) earlier blocks' error
+    Auto,      // per block, search on both and keep the candidate whose quantized block, run on the
+               // quantized stream, is closer to the FP block's output on held-out calibration windows
+};
+const char* feedName(AwqFeed feed); // "fp" | "quantized" | "auto"
 
 struct AwqOptions {
     QuantConfig quant;
@@ -23,8 +33,9 @@ struct AwqOptions {
     int64_t clipSampleTokens = 512;
     bool clipQueryKey = false;   // llm-awq skips q/k (their error shows only through attention)
     bool duoScaling = false;     // AutoAWQ: s = mean|x|^a / mean|w|^(1-a)
-    bool feedQuantized = true;   // next block gets the quantized block's output (measured better than
-                                 // llm-awq's FP feed on held-out text at w3/w4 x g32/g64: bench/RESULTS.md)
+    AwqFeed feed = AwqFeed::Quantized; // see AwqFeed and bench/RESULTS.md ("Feed modes")
+    int autoHoldoutEvery = 4;    // Auto: every 4th calibration window decides and is not searched on
+                                 // (0 or 1, or fewer windows than this: all windows, in-sample)
     int64_t windowsPerChunk = 8; // calibration windows run together (bounds attention memory) ...
     int64_t chunkBytes = 32 << 20; // ... and fewer when one window's widest activation ([T, ffn] fp32)
                                    // times the windows would exceed this (TinyLlama, T 512: 2 windows)

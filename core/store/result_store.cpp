@@ -32,6 +32,11 @@ void writeAwqResultGroup(H5::Group& root, const AwqResult& r)
         const auto& b = r.blocks[i];
         H5::Group bg = blocks.createGroup(std::to_string(i));
         writeAttr(bg, "seconds", b.seconds);
+        if (!b.feed.empty()) { // --feed auto's choice, so a stored result says what each block was searched on
+            writeAttr(bg, "feed", b.feed);
+            writeAttr(bg, "held_out_loss_quantized", b.heldOutLossQuantized);
+            writeAttr(bg, "held_out_loss_fp", b.heldOutLossFp);
+        }
         H5::Group sg = bg.createGroup("scales");
         for (size_t k = 0; k < b.scales.size(); ++k) {
             const auto& s = b.scales[k];
@@ -95,6 +100,11 @@ AwqResult readAwqResultGroup(const H5::Group& root, const std::string& path, con
             H5::Group bg = root.openGroup(bName);
             BlockAwqResult b;
             b.seconds = readDoubleAttr(bg, "seconds");
+            if (bg.attrExists("feed")) {
+                b.feed = readStringAttr(bg, "feed");
+                b.heldOutLossQuantized = readDoubleAttr(bg, "held_out_loss_quantized");
+                b.heldOutLossFp = readDoubleAttr(bg, "held_out_loss_fp");
+            }
             H5::Group sg = bg.openGroup("scales");
             for (hsize_t k = 0; k < sg.getNumObjs(); ++k) {
                 where = prefix + "/" + bName + "/scales/" + std::to_string(k);

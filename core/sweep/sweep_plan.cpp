@@ -129,10 +129,12 @@ SweepPlan makeSweepPlan(const SweepGrid& g, const std::string& modelHash, const 
                          {"unit", g.calibration.unit == SampleUnit::Paragraph ? "paragraph" : "line"}, {"seed", g.calibration.seed}}},
         {"search", {{"scale_grid", s.scaleGrid}, {"search_scales", s.searchScales}, {"search_clip", s.searchClip},
                     {"clip_grid", s.clipGrid}, {"max_shrink", s.maxShrink}, {"clip_sample_tokens", s.clipSampleTokens},
-                    {"clip_query_key", s.clipQueryKey}, {"duo_scaling", s.duoScaling}, {"feed_quantized", s.feedQuantized}}},
+                    {"clip_query_key", s.clipQueryKey}, {"duo_scaling", s.duoScaling}, {"feed_quantized", s.feed == AwqFeed::Quantized}}},
         {"drift", toJson(g.drift)},
         {"layer_error_windows", g.layerErrorWindows},
     };
+    if (s.feed == AwqFeed::Auto) // only then, so the plans (and stores) of the fixed feeds keep their hash
+        plan.identity["search"]["feed"] = {{"mode", "auto"}, {"holdout_every", s.autoHoldoutEvery}};
     plan.hash = fnv1a64Hex(plan.identity.dump());
     return plan;
 }
