@@ -127,13 +127,12 @@ QVariant CompareTableModel::headerData(int section, Qt::Orientation orientation,
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
-    const DriftPointData* a = point(m_a);
-    const DriftPointData* b = point(m_b);
+    // Short headers keep the table narrow; the A and B pickers above it name the points.
     switch (section) {
     case Metric: return tr("metric");
-    case Fp: return tr("FP16 (F)");
-    case A: return a ? tr("A: %1").arg(QString::fromStdString(a->label)) : tr("A");
-    case B: return b ? tr("B: %1").arg(QString::fromStdString(b->label)) : tr("B");
+    case Fp: return tr("FP16");
+    case A: return tr("A");
+    case B: return tr("B");
     case Difference: return tr("B − A");
     }
     return {};

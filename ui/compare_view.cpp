@@ -48,26 +48,29 @@ CompareView::CompareView(DriftSet* set, QWidget* parent)
     m_model = new CompareTableModel(set, this);
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->setObjectName(QStringLiteral("compareSplitter"));
-    m_table = new CopyableTableView(m_model, split);
+    // Left: the table over the λ grid; right: entropy and triangulation over the two heatmaps.
+    auto* left = new QSplitter(Qt::Vertical, split);
+    m_table = new CopyableTableView(m_model, left);
     m_table->setSortingEnabled(false); // the metric order is the reading order
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     auto* plots = new QSplitter(Qt::Vertical, split);
     auto* top = new QSplitter(Qt::Horizontal, plots);
     auto* bottom = new QSplitter(Qt::Horizontal, plots);
     m_plots = {new EntropyPlot(m_pairA, top), new TriangulationPlot(m_pairA, top), new LayerHeatmapPlot(m_pairA, bottom),
-               new LayerHeatmapPlot(m_pairB, bottom), new LambdaPlot(m_pairA, bottom)};
+               new LayerHeatmapPlot(m_pairB, bottom), new LambdaPlot(m_pairA, left)};
     m_plots[2]->setObjectName(QStringLiteral("compareHeatmapA"));
     m_plots[3]->setObjectName(QStringLiteral("compareHeatmapB"));
-    split->addWidget(m_table);
-    split->addWidget(plots);
-    // The table needs its metric names and four numbers; the plots take the rest. Five plots share
-    // the width here, so each may shrink below a drift plot's usual minimum (the window must still
-    // fit 1280 px with both docks open).
-    m_table->setMinimumWidth(400);
+    left->setStretchFactor(0, 3);
+    left->setStretchFactor(1, 2);
+    // The table needs its metric names and four numbers; the plots take the rest, and may shrink
+    // below a drift plot's usual minimum so the window still fits 1280 px with both docks open.
+    m_table->setMinimumWidth(360);
     for (DriftPlot* p : m_plots)
         p->plot()->setMinimumSize(160, 160);
-    split->setStretchFactor(0, 0);
-    split->setStretchFactor(1, 1);
+    split->addWidget(left);
+    split->addWidget(plots);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 2);
     layout->addWidget(split, 1);
 
     connect(set, &DriftSet::pointsChanged, this, [this] { refillChoices(); });
