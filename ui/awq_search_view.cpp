@@ -17,19 +17,6 @@
 namespace awb::ui {
 
 namespace {
-// Viridis, as the per-layer error heatmap: perceptually uniform, readable in grey scale.
-QCPColorGradient viridis()
-{
-    QCPColorGradient g;
-    g.clearColorStops();
-    g.setColorStopAt(0.00, QColor(0x44, 0x01, 0x54));
-    g.setColorStopAt(0.25, QColor(0x3b, 0x52, 0x8b));
-    g.setColorStopAt(0.50, QColor(0x21, 0x91, 0x8c));
-    g.setColorStopAt(0.75, QColor(0x5e, 0xc9, 0x62));
-    g.setColorStopAt(1.00, QColor(0xfd, 0xe7, 0x25));
-    return g;
-}
-
 // Re-wraps a below-the-axes legend to as many ~170 px columns as the plot's width holds, so entries
 // are never cut at 1280 px and use one row when there is room.
 class LegendWrapper : public QObject {
@@ -138,7 +125,7 @@ AwqSearchView::AwqSearchView(QWidget* parent) : QWidget(parent)
     m_clipMap->plotLayout()->addElement(0, 1, m_clipScale);
     m_clipScale->setType(QCPAxis::atRight);
     m_clipScale->axis()->setLabel(tr("mean clip ratio"));
-    m_clipScale->setGradient(viridis());
+    m_clipScale->setGradient(viridisGradient());
     auto* margins = new QCPMarginGroup(m_clipMap);
     m_clipMap->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
     m_clipScale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);

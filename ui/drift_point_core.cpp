@@ -2,6 +2,8 @@
 #include "ui/drift_point.h"
 #include "ui/drift_snapshot_core.h"
 
+#include "core/base/utf8.h"
+
 #include "core/awqformat/bits_per_weight.h"
 #include "core/io/model_loader.h"
 #include "core/jobs/diagnose_job.h"
@@ -42,7 +44,7 @@ DiagnosedPoint diagnosePoint(const DiagnoseRequest& request, JobContext& job)
     f.dtype = r.provenance.fpDtype;
     f.entropyBlockSize = r.reference.settings.entropyBlock;
     for (const ProbeCase& c : r.reference.probes.cases)
-        f.caseNames.push_back(shortened(c.question, 22));
+        f.caseNames.push_back(truncatedUtf8(c.question, 22));
     f.fp = seriesOf(r.reference.fp);
     f.runNames = lambdaRunNames(r.reference.settings.seeds, f.fp.lambdaRuns.empty() ? 0 : f.fp.lambdaRuns[0].size());
 

@@ -33,16 +33,6 @@ ModelSeriesData seriesOf(const ModelSeries& s)
     return d;
 }
 
-std::string shortened(const std::string& text, size_t maxChars)
-{
-    if (text.size() <= maxChars)
-        return text;
-    size_t cut = maxChars;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
-        --cut; // never split a UTF-8 sequence
-    return text.substr(0, cut) + "…";
-}
-
 std::vector<std::string> lambdaRunNames(const std::vector<uint64_t>& seeds, size_t runs)
 {
     std::vector<std::string> names;

@@ -18,7 +18,5 @@ void setLayerError(DriftPointData& p, const LayerErrorMap& e);
 void applyQuickSettings(DriftSettings& settings);
 // λ run names, "p1 s1", ...: paraphrase-major, then seed, as the runs are stored ("run N" without seeds).
 std::vector<std::string> lambdaRunNames(const std::vector<uint64_t>& seeds, size_t runs);
-// A case's question cut for a table cell (whole UTF-8 sequences, "…" appended).
-std::string shortened(const std::string& text, size_t maxChars);
 
 } // namespace awb::ui

@@ -7,21 +7,6 @@
 
 namespace awb::ui {
 
-namespace {
-// Viridis, sampled: perceptually uniform and readable in grey scale and by colour-blind readers.
-QCPColorGradient viridis()
-{
-    QCPColorGradient g;
-    g.clearColorStops();
-    g.setColorStopAt(0.00, QColor(0x44, 0x01, 0x54));
-    g.setColorStopAt(0.25, QColor(0x3b, 0x52, 0x8b));
-    g.setColorStopAt(0.50, QColor(0x21, 0x91, 0x8c));
-    g.setColorStopAt(0.75, QColor(0x5e, 0xc9, 0x62));
-    g.setColorStopAt(1.00, QColor(0xfd, 0xe7, 0x25));
-    return g;
-}
-} // namespace
-
 LayerHeatmapPlot::LayerHeatmapPlot(DriftSet* set, QWidget* parent) : DriftPlot(set, tr("Per-layer error"), parent)
 {
     applyPlotStyle(plot(), tr("linear"), tr("layer (block index)"));
@@ -29,7 +14,7 @@ LayerHeatmapPlot::LayerHeatmapPlot(DriftSet* set, QWidget* parent) : DriftPlot(s
     plot()->plotLayout()->addElement(0, 1, m_scale);
     m_scale->setType(QCPAxis::atRight);
     m_scale->axis()->setLabel(tr("relative output error"));
-    m_scale->setGradient(viridis());
+    m_scale->setGradient(viridisGradient());
     auto* group = new QCPMarginGroup(plot());
     plot()->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
     m_scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);

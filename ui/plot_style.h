@@ -28,5 +28,8 @@ void applyPlotStyle(QCustomPlot* plot, const QString& xTitle, const QString& yTi
 void placeLegendBelow(QCustomPlot* plot, int columns);
 // λ label colours (Okabe–Ito, distinct from the w_bit ones where possible); the symbol carries the meaning too.
 QColor lambdaColor(int label);
+// Viridis, sampled: perceptually uniform and readable in grey scale and by colour-blind readers
+// (every heatmap).
+QCPColorGradient viridisGradient();
 
 } // namespace awb::ui

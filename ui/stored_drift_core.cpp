@@ -3,6 +3,8 @@
 #include "ui/drift_point.h"
 #include "ui/drift_snapshot_core.h"
 
+#include "core/base/utf8.h"
+
 #include "core/store/stored_sweep.h"
 
 #include <set>
@@ -37,7 +39,7 @@ StoredDrift readStoredDrift(const std::string& storePath)
     if (c.header.plan.contains("drift") && c.header.plan["drift"].contains("entropy_block"))
         fp->entropyBlockSize = c.header.plan["drift"]["entropy_block"].get<int64_t>();
     for (const std::string& q : s.questions)
-        fp->caseNames.push_back(shortened(q, 22));
+        fp->caseNames.push_back(truncatedUtf8(q, 22));
     fp->fp = seriesOf(s.fp);
     const size_t runs = fp->fp.lambdaRuns.empty() ? 0 : fp->fp.lambdaRuns[0].size();
     fp->runNames = lambdaRunNames(planSeeds(c.header.plan), runs);

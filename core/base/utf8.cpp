@@ -135,4 +135,14 @@ size_t utf8SequenceLength(unsigned char lead)
     return lead < 0x80 ? 1 : (lead >> 5) == 6 ? 2 : (lead >> 4) == 14 ? 3 : (lead >> 3) == 30 ? 4 : 1;
 }
 
+std::string truncatedUtf8(const std::string& text, size_t maxBytes)
+{
+    if (text.size() <= maxBytes)
+        return text;
+    size_t cut = maxBytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+        --cut; // never split a UTF-8 sequence
+    return text.substr(0, cut) + "…";
+}
+
 } // namespace awb

@@ -19,5 +19,8 @@ std::string lossyUtf8(const std::string& bytes);
 // The length a lead byte announces, as SentencePiece steps through text: 1 for ASCII and for bytes
 // that cannot lead a sequence (callers clamp at the end of the string).
 size_t utf8SequenceLength(unsigned char lead);
+// text cut to at most maxBytes without splitting a UTF-8 sequence, "…" appended when cut (labels,
+// previews).
+std::string truncatedUtf8(const std::string& text, size_t maxBytes);
 
 } // namespace awb

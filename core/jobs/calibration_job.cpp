@@ -1,6 +1,7 @@
 #include "core/jobs/calibration_job.h"
 
 #include "core/base/error.h"
+#include "core/base/utf8.h"
 #include "core/eval/embedding.h"
 #include "core/eval/probe_set.h"
 #include "core/io/model_loader.h"
@@ -14,16 +15,6 @@
 namespace awb {
 
 namespace {
-std::string cutUtf8(const std::string& text, size_t maxBytes)
-{
-    if (text.size() <= maxBytes)
-        return text;
-    size_t cut = maxBytes;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
-        --cut; // never split a UTF-8 sequence
-    return text.substr(0, cut) + "…";
-}
-
 // ΔS needs the centre μ of METRICS.md §3: the mean pooled F state over the probe set's texts, the
 // same μ the diagnose job uses, so the figure here matches the one a diagnose run reports.
 at::Tensor probeCentre(const Model& fp, const std::string& probesPath, JobContext& job)
@@ -75,7 +66,7 @@ CalibrationPreviewResult runCalibrationPreview(const CalibrationPreviewOptions& 
             s.tokens += n;
             s.longSamples += n > o.calibration.seqLen ? 1 : 0;
             if (int64_t(s.preview.size()) < o.previewSamples)
-                s.preview.push_back(cutUtf8(samples[i], size_t(o.previewChars)));
+                s.preview.push_back(truncatedUtf8(samples[i], size_t(o.previewChars)));
             sanitySamples.push_back(std::move(ids));
         }
         s.samples = int64_t(samples.size());
@@ -98,7 +89,7 @@ CalibrationPreviewResult runCalibrationPreview(const CalibrationPreviewOptions& 
         const at::Tensor blocks = set.blocks.contiguous();
         for (int64_t b = 0; b < r.blocks && int64_t(s.preview.size()) < o.previewSamples; ++b) {
             const int64_t* row = blocks[b].data_ptr<int64_t>();
-            s.preview.push_back(cutUtf8(fp.tokenizer->decode(std::vector<int64_t>(row, row + r.seqLen)), size_t(o.previewChars)));
+            s.preview.push_back(truncatedUtf8(fp.tokenizer->decode(std::vector<int64_t>(row, row + r.seqLen)), size_t(o.previewChars)));
         }
         s.samples = r.blocks;
         s.tokens = r.blocks * r.seqLen;
