@@ -9,9 +9,12 @@ namespace awb {
 //    on free: kept in the heap they fragmented it, and the AWQ search of a TinyLlama-shaped model
 //    peaked at 1,043 MiB in block 1 and 1,411 MiB in block 2 (bench/RESULTS.md). Their page faults
 //    did not show in its seconds per block.
-// 2. libtorch parallelises with OpenMP while OpenBLAS runs its own pthread pool: both pools on the
-//    same cores spin against each other (measured on 2 cores: AWQ search 29 s, 23 s of it kernel
-//    time). OpenBLAS is set to one thread and libtorch to all cores (AWB_BLAS_THREADS overrides).
+// 2. libtorch parallelises with OpenMP. OpenBLAS built on pthreads runs a pool of its own, and
+//    both pools on the same cores spin against each other (measured on 2 cores: AWQ search 29 s,
+//    23 s of it kernel time), so that build is held to one thread. OpenBLAS built on OpenMP
+//    (Debian's libopenblas0-openmp, what packaging/setup-debian.sh selects) shares libtorch's team
+//    and gets every core: `awb eval` at the 135M shape ran 1.37x faster (bench/RESULTS.md).
+//    AWB_BLAS_THREADS overrides the BLAS thread count.
 // Call once at start-up from main(), before the first tensor is made.
 void configureRuntime();
 

@@ -33,7 +33,7 @@ int64_t sampleToken(const at::Tensor& logits, double temperature, double topP, d
 GenerateResult generate(const Model& stored, const GenerateOptions& o, JobContext* job,
                         const std::function<void(const std::string&)>& onText)
 {
-    const Model model = withFloatWeights(stored);
+    const Model model = decodeWeights(stored, 1);
     if (!model.tokenizer)
         throw ArgumentError("generation needs a tokenizer");
     if (o.maxTokens < 0)
@@ -76,7 +76,7 @@ GenerateResult generate(const Model& stored, const GenerateOptions& o, JobContex
 std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::vector<std::vector<int64_t>>& prompts,
                                                 const BatchGenerateOptions& o, JobContext* job)
 {
-    const Model model = withFloatWeights(stored);
+    const Model model = decodeWeights(stored, static_cast<int64_t>(prompts.size() * o.seeds.size()));
     if (o.topP <= 0 || o.topP > 1)
         throw ArgumentError("top-p must be in (0, 1]");
     if (o.seeds.empty() || o.maxTokens < 0)

@@ -1,6 +1,7 @@
 #include "core/model/transformer.h"
 
 #include "core/base/error.h"
+#include "core/model/half_gemv.h"
 #include "core/model/rope.h"
 
 #include <ATen/ATen.h>
@@ -48,9 +49,23 @@ at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps)
     return x * at::rsqrt(x.pow(2).mean(-1, true) + eps) * weight;
 }
 
+BlockWeights blockWeightsFor(const BlockWeights& b, int64_t rows)
+{
+    return rows <= kHalfGemvMaxRows && halfGemvAvailable() ? b : blockAsFloat(b);
+}
+
+Model decodeWeights(const Model& model, int64_t rows)
+{
+    return rows <= kHalfGemvMaxRows && halfGemvAvailable() ? model : withFloatWeights(model);
+}
+
 at::Tensor applyLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias)
 {
-    return at::linear(x, weight, bias.defined() ? c10::optional<at::Tensor>(bias) : c10::nullopt);
+    if (halfGemvApplies(x, weight)) {
+        at::Tensor y = halfGemv(x, weight);
+        return bias.defined() ? y.add_(asFloat(bias)) : y;
+    }
+    return at::linear(x, asFloat(weight), bias.defined() ? c10::optional<at::Tensor>(asFloat(bias)) : c10::nullopt);
 }
 
 RopeTable::RopeTable(const ModelConfig& config, int64_t maxLen) : m_style(config.rope), m_maxLen(maxLen)
@@ -181,13 +196,13 @@ at::Tensor outputHidden(const Model& model, const at::Tensor& h)
 
 at::Tensor outputLogits(const Model& model, const at::Tensor& h)
 {
-    return applyLinear(outputHidden(model, h), asFloat(model.lmHead));
+    return applyLinear(outputHidden(model, h), model.lmHead);
 }
 
 at::Tensor forward(const Model& model, const RopeTable& rope, const at::Tensor& tokens, KvCache* cache)
 {
     at::NoGradGuard noGrad;
-    return applyLinear(forwardHidden(model, rope, tokens, cache), asFloat(model.lmHead));
+    return applyLinear(forwardHidden(model, rope, tokens, cache), model.lmHead);
 }
 
 at::Tensor forwardHidden(const Model& model, const RopeTable& rope, const at::Tensor& tokens, KvCache* cache)
@@ -200,7 +215,7 @@ at::Tensor forwardHidden(const Model& model, const RopeTable& rope, const at::Te
     at::NoGradGuard noGrad;
     at::Tensor h = embedTokens(model, tokens);
     for (size_t i = 0; i < model.blocks.size(); ++i) {
-        BlockWeights w = blockAsFloat(model.blocks[i]);
+        const BlockWeights w = blockWeightsFor(model.blocks[i], tokens.numel());
         h = blockForward(model.config, rope, w, h, startPos, cache ? &cache->keys[i] : nullptr, cache ? &cache->values[i] : nullptr,
                          cache ? cache->padding : at::Tensor());
     }

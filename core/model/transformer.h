@@ -16,8 +16,18 @@ BlockWeights blockAsFloat(const BlockWeights& b);
 // Decoding runs one forward per token over the same weights: a bf16/fp16 model is upcast once per
 // generation here instead of once per token inside forward (540 MB of conversion per token at 135M).
 Model withFloatWeights(const Model& model);
+// A block's weights for an input of `rows` tokens: as stored for a decode step of a few rows, which
+// reads bf16/fp16 weights directly (applyLinear), else blockAsFloat, since BLAS's fp32 GEMM is then
+// the faster path.
+BlockWeights blockWeightsFor(const BlockWeights& b, int64_t rows);
+// The weights to decode `rows` sequences at a time with: the model itself when a step can read its
+// bf16/fp16 weights directly (core/model/half_gemv.h: half the bytes per token of an fp32 copy),
+// else withFloatWeights.
+Model decodeWeights(const Model& model, int64_t rows);
 
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps);
+// x . weight^T (+ bias) in fp32. A bf16/fp16 weight is read directly for a few rows of x (a decode
+// step, core/model/half_gemv.h) and upcast otherwise.
 at::Tensor applyLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias = {});
 
 // cos/sin tables for positions [0, maxLen), computed in fp32 like llama2.c and Meta's reference.
@@ -61,7 +71,7 @@ at::Tensor selfAttention(const ModelConfig& config, const RopeTable& rope, const
 // before down_proj, silu(gate x) * up x (down_proj's input).
 at::Tensor feedForward(const BlockWeights& w, const at::Tensor& xNormed);
 at::Tensor mlpHidden(const BlockWeights& w, const at::Tensor& xNormed);
-// One decoder block (weights must already be fp32, see blockAsFloat).
+// One decoder block (fp32 weights, see blockAsFloat; or bf16/fp16 ones for a decode step).
 at::Tensor blockForward(const ModelConfig& config, const RopeTable& rope, const BlockWeights& w, const at::Tensor& x,
                         int64_t startPos = 0, at::Tensor* cacheK = nullptr, at::Tensor* cacheV = nullptr,
                         const at::Tensor& keyPadding = {});

@@ -1,0 +1,223 @@
+// Where the forward pass spends its time (issue 14): one prefill of B windows of T tokens and a run
+// of batch-1 decode steps, split into the linears of the blocks, attention (RoPE, scores, softmax,
+// context), the rest of the blocks (norms, SwiGLU, residuals), the LM head and log_softmax, plus
+// this machine's fp32 GEMM rate at the model's own shapes as the yardstick.
+// Usage: bench_forward --model DIR [--windows B] [--seqlen T] [--decode N] [--reps R]
+// The pieces are the ones forward() calls (core/model/transformer.h), timed one by one; their sum is
+// printed next to a plain forward() of the same input, so the split can be checked against the whole.
+#include "bench/bench_options.h"
+#include "core/base/runtime.h"
+#include "core/io/model_loader.h"
+#include "core/model/transformer.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+// Seconds per part of one forward; linear FLOPs counted as 2 * rows * in * out.
+struct Split {
+    std::map<std::string, double> seconds;
+    double linearFlops = 0;
+    void add(const std::string& part, Clock::time_point t) { seconds[part] += since(t); }
+};
+
+at::Tensor timedLinear(Split& s, const at::Tensor& x, const at::Tensor& w)
+{
+    const auto t = Clock::now();
+    at::Tensor y = awb::applyLinear(x, w);
+    s.add("linears", t);
+    s.linearFlops += 2.0 * static_cast<double>(x.numel() / x.size(-1)) * static_cast<double>(w.size(0) * w.size(1));
+    return y;
+}
+
+// The same arithmetic as awb::forward (blockForward, outputLogits), timed part by part.
+at::Tensor splitForward(Split& s, const awb::Model& m, const awb::RopeTable& rope, const at::Tensor& tokens, awb::KvCache* cache)
+{
+    const auto& c = m.config;
+    const int64_t start = cache ? cache->length : 0;
+    auto t = Clock::now();
+    at::Tensor h = awb::embedTokens(m, tokens);
+    s.add("other", t);
+    for (size_t i = 0; i < m.blocks.size(); ++i) {
+        t = Clock::now();
+        const awb::BlockWeights w = awb::blockWeightsFor(m.blocks[i], tokens.numel());
+        s.add("upcast", t);
+        t = Clock::now();
+        at::Tensor xn = awb::rmsNorm(h, w.attnNorm, c.normEps);
+        s.add("other", t);
+        at::Tensor q = timedLinear(s, xn, w.wq), k = timedLinear(s, xn, w.wk), v = timedLinear(s, xn, w.wv);
+        t = Clock::now();
+        at::Tensor ctx = awb::attentionContext(c, rope, q, k, v, start, cache ? &cache->keys[i] : nullptr,
+                                               cache ? &cache->values[i] : nullptr);
+        s.add("attention", t);
+        at::Tensor o = timedLinear(s, ctx, w.wo);
+        t = Clock::now();
+        h = h + o;
+        xn = awb::rmsNorm(h, w.ffnNorm, c.normEps);
+        s.add("other", t);
+        at::Tensor a = timedLinear(s, xn, w.wGate), b = timedLinear(s, xn, w.wUp);
+        t = Clock::now();
+        at::silu_(a);
+        a.mul_(b);
+        s.add("other", t);
+        at::Tensor d = timedLinear(s, a, w.wDown);
+        t = Clock::now();
+        h = h + d;
+        s.add("other", t);
+    }
+    if (cache)
+        cache->length += tokens.size(1);
+    t = Clock::now();
+    at::Tensor hn = awb::outputHidden(m, h);
+    s.add("other", t);
+    t = Clock::now();
+    at::Tensor logits = awb::applyLinear(hn, m.lmHead);
+    s.add("lm_head", t);
+    return logits;
+}
+
+double gemmGflops(int64_t rows, int64_t in, int64_t out, int reps)
+{
+    at::Tensor x = at::randn({rows, in}), w = at::randn({out, in});
+    at::linear(x, w); // warm-up
+    std::vector<double> s;
+    for (int r = 0; r < reps; ++r) {
+        const auto t = Clock::now();
+        at::linear(x, w);
+        s.push_back(since(t));
+    }
+    return 2.0 * rows * in * out / median(s) / 1e9;
+}
+
+void printSplit(const char* title, const std::vector<Split>& reps, double wholeMedian, double tokens)
+{
+    std::map<std::string, std::vector<double>> parts;
+    std::vector<double> totals;
+    for (const Split& s : reps) {
+        double total = 0;
+        for (const auto& [k, v] : s.seconds) {
+            parts[k].push_back(v);
+            total += v;
+        }
+        totals.push_back(total);
+    }
+    const double total = median(totals);
+    std::printf("%s: sum of parts %.3f s (plain forward %.3f s) -> %.1f tokens/s\n", title, total, wholeMedian, tokens / wholeMedian);
+    for (const auto& [k, v] : parts) {
+        const double m = median(v);
+        std::printf("  %-10s %8.3f s  %5.1f%%", k.c_str(), m, 100.0 * m / total);
+        if (k == "linears")
+            std::printf("  %.1f GFLOP/s", reps.front().linearFlops / m / 1e9);
+        std::printf("\n");
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    awb::configureRuntime();
+    std::string modelDir;
+    int64_t windows = 2, seqLen = 512, decode = 32;
+    int reps = 3;
+    if (!awb::bench::parseOptions(argc, argv, "bench_forward --model DIR [--windows B] [--seqlen T] [--decode N] [--reps R]",
+                                  [&](const std::string& k, const std::string& v) {
+                                      if (k == "--model")
+                                          modelDir = v;
+                                      else if (k == "--windows")
+                                          windows = std::stoll(v);
+                                      else if (k == "--seqlen")
+                                          seqLen = std::stoll(v);
+                                      else if (k == "--decode")
+                                          decode = std::stoll(v);
+                                      else if (k == "--reps")
+                                          reps = std::stoi(v);
+                                      else
+                                          return false;
+                                      return true;
+                                  }))
+        return 2;
+    if (modelDir.empty() || windows < 1 || seqLen < 2 || decode < 1 || reps < 3) {
+        std::fprintf(stderr, "need --model, --windows >= 1, --seqlen >= 2, --decode >= 1, --reps >= 3\n");
+        return 2;
+    }
+    try {
+        at::NoGradGuard noGrad;
+        awb::LoadOptions lo;
+        lo.requireTokenizer = false;
+        const awb::Model model = awb::loadModel(modelDir, lo);
+        const auto& c = model.config;
+        std::printf("%s: %s, dim %lld, ffn %lld, %lld layers, heads %lld/%lld, vocab %lld; %d threads\n", modelDir.c_str(),
+                    model.weightDtype.c_str(), (long long)c.dim, (long long)c.hiddenDim, (long long)c.nLayers, (long long)c.nHeads,
+                    (long long)c.nKvHeads, (long long)c.vocabSize, at::get_num_threads());
+        const int64_t rows = windows * seqLen;
+        std::printf("fp32 GEMM (at::linear) at %lld rows: [dim->ffn] %.1f GFLOP/s, [ffn->dim] %.1f GFLOP/s, [dim->vocab] %.1f GFLOP/s; "
+                    "decode [1 x dim->ffn] %.1f GFLOP/s\n",
+                    (long long)rows, gemmGflops(rows, c.dim, c.hiddenDim, reps), gemmGflops(rows, c.hiddenDim, c.dim, reps),
+                    gemmGflops(std::min<int64_t>(rows, 512), c.dim, c.vocabSize, reps), gemmGflops(1, c.dim, c.hiddenDim, 50));
+
+        at::manual_seed(0);
+        const at::Tensor tokens = at::randint(3, c.vocabSize, {windows, seqLen}, at::kLong);
+        const awb::RopeTable rope(c, std::max(seqLen, decode + 1));
+        std::vector<Split> prefill;
+        std::vector<double> whole;
+        for (int r = 0; r < reps; ++r) {
+            Split s;
+            auto t = Clock::now();
+            at::log_softmax(splitForward(s, model, rope, tokens, nullptr), -1);
+            s.add("log_softmax", t); // includes the split forward; corrected below
+            s.seconds["log_softmax"] -= [&] {
+                double sum = 0;
+                for (const auto& [k, v] : s.seconds)
+                    if (k != "log_softmax")
+                        sum += v;
+                return sum;
+            }();
+            prefill.push_back(s);
+            t = Clock::now();
+            at::log_softmax(awb::forward(model, rope, tokens), -1);
+            whole.push_back(since(t));
+        }
+        printSplit("prefill", prefill, median(whole), static_cast<double>(rows));
+
+        const awb::Model decoding = awb::decodeWeights(model, 1); // what generate() decodes with
+        const std::string decodeTitle = std::string("decode (batch 1, ") + (decoding.blocks[0].wq.scalar_type() == at::kFloat ? "fp32" : "stored half") + " weights)";
+        std::vector<Split> steps;
+        std::vector<double> wholeDecode;
+        for (int r = 0; r < reps; ++r) {
+            awb::KvCache cache(c, 1, decode + 1);
+            awb::KvCache plain(c, 1, decode + 1);
+            Split s;
+            at::Tensor next = at::full({1, 1}, c.bosId, at::kLong);
+            for (int64_t i = 0; i < decode; ++i)
+                splitForward(s, decoding, rope, next, &cache);
+            steps.push_back(s);
+            const auto t = Clock::now();
+            for (int64_t i = 0; i < decode; ++i)
+                awb::forward(decoding, rope, next, &plain);
+            wholeDecode.push_back(since(t));
+        }
+        printSplit(decodeTitle.c_str(), steps, median(wholeDecode), static_cast<double>(decode));
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,52 @@
+#include "core/model/half_gemv.h"
+
+#include "core/base/error.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+namespace awb {
+
+namespace detail {
+// core/model/half_gemv_avx2.cpp (compiled with -mavx2 -mfma -mf16c; only called after the CPU check).
+void halfGemvAvx2Range(const float* x, const uint16_t* w, bool bf16, int64_t M, int64_t K, int64_t N, int64_t nBegin,
+                       int64_t nEnd, float* y);
+} // namespace detail
+
+bool halfGemvAvailable()
+{
+    static const bool has = [] {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    }();
+    return has;
+}
+
+bool halfGemvApplies(const at::Tensor& x, const at::Tensor& weight)
+{
+    const auto type = weight.scalar_type();
+    return (type == at::kBFloat16 || type == at::kHalf) && weight.dim() == 2 && weight.is_contiguous() &&
+           x.scalar_type() == at::kFloat && x.numel() > 0 && x.numel() / x.size(-1) <= kHalfGemvMaxRows &&
+           x.size(-1) == weight.size(1) && halfGemvAvailable();
+}
+
+at::Tensor halfGemv(const at::Tensor& x, const at::Tensor& weight)
+{
+    if (!halfGemvApplies(x, weight))
+        throw ShapeError("half GEMV: needs fp32 x of at most " + std::to_string(kHalfGemvMaxRows) +
+                         " rows, a contiguous bf16/fp16 [N, K] weight and an AVX2 CPU");
+    const int64_t K = weight.size(1), N = weight.size(0), M = x.numel() / K;
+    const at::Tensor xc = x.contiguous();
+    std::vector<int64_t> outShape = x.sizes().vec();
+    outShape.back() = N;
+    at::Tensor y = at::empty(outShape, x.options());
+    const float* xp = xc.data_ptr<float>();
+    const auto* wp = static_cast<const uint16_t*>(weight.data_ptr());
+    const bool bf16 = weight.scalar_type() == at::kBFloat16;
+    float* yp = y.data_ptr<float>();
+    // 64 output rows per task: 64 x K x 2 bytes is a few pages of weights, enough to amortise a task.
+    at::parallel_for(0, N, 64, [&](int64_t n0, int64_t n1) { detail::halfGemvAvx2Range(xp, wp, bf16, M, K, N, n0, n1, yp); });
+    return y;
+}
+
+} // namespace awb
