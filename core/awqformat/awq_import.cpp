@@ -38,10 +38,15 @@ AwqImport parseAwqQuantizationConfig(const nlohmann::json& qc, const std::string
         return qc[k].get<int64_t>();
     };
     AwqImport a;
-    a.bits = static_cast<int>(integer("bits", "w_bit", 4));
+    const int64_t bits = integer("bits", "w_bit", 4);
+    if (bits < 1 || bits > 32) // checked before the narrowing below
+        throw FormatError(file, f + ".bits", std::to_string(bits) + " is not a bit width");
+    a.bits = static_cast<int>(bits);
     a.groupSize = integer("group_size", "q_group_size", 128);
     if (a.groupSize == 0 || a.groupSize < -1)
         throw FormatError(file, f + ".group_size", std::to_string(a.groupSize) + " is not a group size (-1 or positive)");
+    if (qc.contains("awb_extension") && !qc["awb_extension"].is_string())
+        throw FormatError(file, f + ".awb_extension", "must be a string, not " + qc["awb_extension"].dump());
     const std::string extension = qc.value("awb_extension", std::string());
     if (a.bits != 4 && (32 % std::max(a.bits, 1) != 0 || a.bits < 2 || extension != "packed-" + std::to_string(a.bits) + "bit"))
         throw FormatError(file, f + ".bits", std::to_string(a.bits) + "-bit weights are not in the AutoAWQ GEMM format (4 bits only)");

@@ -3,6 +3,7 @@
 #include "core/base/error.h"
 
 #include <cerrno>
+#include <cstdio> // renameat2, RENAME_EXCHANGE (glibc >= 2.28)
 #include <cstring>
 #include <filesystem>
 #include <fcntl.h>
@@ -37,8 +38,13 @@ void AtomicFile::commit()
 {
     if (std::fflush(m_file) != 0 || fsync(fileno(m_file)) != 0)
         throw IoError(m_tmp + ": flush failed: " + std::strerror(errno));
-    std::fclose(m_file);
+    const int closed = std::fclose(m_file);
     m_file = nullptr;
+    if (closed != 0) {
+        const int err = errno;
+        std::remove(m_tmp.c_str());
+        throw IoError(m_tmp + ": close failed: " + std::strerror(err));
+    }
     if (std::rename(m_tmp.c_str(), m_target.c_str()) != 0) {
         int err = errno;
         std::remove(m_tmp.c_str());
@@ -87,22 +93,36 @@ AtomicDirectory::~AtomicDirectory()
 void AtomicDirectory::commit()
 {
     std::error_code ec;
-    std::string old;
-    if (fs::exists(m_target)) {
-        old = m_target + ".old-" + std::to_string(getpid());
-        fs::rename(m_target, old, ec);
+    if (!fs::exists(m_target, ec)) {
+        fs::rename(m_tmp, m_target, ec);
         if (ec)
-            throw IoError(m_target + ": cannot replace existing folder: " + ec.message());
+            throw IoError(m_target + ": rename failed: " + ec.message());
+        m_committed = true;
+        return;
     }
+    // An existing folder is swapped with the finished one in one step, so a reader (or a crash)
+    // sees either the old folder or the new one, never neither. m_tmp then holds the old folder.
+    if (renameat2(AT_FDCWD, m_tmp.c_str(), AT_FDCWD, m_target.c_str(), RENAME_EXCHANGE) == 0) {
+        fs::remove_all(m_tmp, ec);
+        m_committed = true;
+        return;
+    }
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+        throw IoError(m_target + ": cannot replace existing folder: " + std::strerror(errno));
+    // A file system without RENAME_EXCHANGE: the old folder is moved aside only now that the new
+    // one is complete, and moved back if the second rename fails; the window is two syscalls wide.
+    const std::string old = m_target + ".old-" + std::to_string(getpid());
+    fs::rename(m_target, old, ec);
+    if (ec)
+        throw IoError(m_target + ": cannot replace existing folder: " + ec.message());
     fs::rename(m_tmp, m_target, ec);
     if (ec) {
-        if (!old.empty())
-            fs::rename(old, m_target);
+        std::error_code ignored;
+        fs::rename(old, m_target, ignored);
         throw IoError(m_target + ": rename failed: " + ec.message());
     }
     m_committed = true;
-    if (!old.empty())
-        fs::remove_all(old, ec);
+    fs::remove_all(old, ec);
 }
 
 } // namespace awb

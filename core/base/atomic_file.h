@@ -33,7 +33,8 @@ void commitFile(const std::string& tmp, const std::string& target);
 void writeFileAtomic(const std::string& path, const std::string& content);
 
 // A folder built under "<target>.tmp-<pid>" and renamed to target by commit(); an existing target
-// is replaced only at commit. Uncommitted folders are removed on destruction.
+// is replaced only at commit, by an atomic exchange (renameat2 RENAME_EXCHANGE), so the old folder
+// stays readable until the new one is complete. Uncommitted folders are removed on destruction.
 class AtomicDirectory {
 public:
     explicit AtomicDirectory(std::string target);

@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <string>
+#include <unistd.h>
 
 namespace awb {
 
@@ -18,5 +19,11 @@ double statusMiB(const std::string& field)
 
 double residentMiB() { return statusMiB("VmRSS"); }
 double peakResidentMiB() { return statusMiB("VmHWM"); }
+
+double physicalMemoryBytes()
+{
+    const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+    return pages > 0 && pageSize > 0 ? static_cast<double>(pages) * static_cast<double>(pageSize) : 0.0;
+}
 
 } // namespace awb

@@ -5,5 +5,8 @@ namespace awb {
 
 double residentMiB();     // VmRSS: now
 double peakResidentMiB(); // VmHWM: the high-water mark since the process started
+// The machine's physical memory in bytes (sysconf), for refusing a request that cannot fit before
+// any work; 0 when unknown.
+double physicalMemoryBytes();
 
 } // namespace awb

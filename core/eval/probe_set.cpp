@@ -115,7 +115,7 @@ ProbeSet loadProbeSet(const std::string& path)
     json root;
     try {
         root = json::parse(content);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse_error, and out_of_range for numbers like 1e999
         throw FormatError(path, "", std::string("not valid JSON (") + e.what() + ")");
     }
     ProbeSet set = parseProbeSet(root, path);

@@ -60,6 +60,9 @@ struct Reader {
     {
         if (!has(key) || !j[key].is_number_integer())
             throw FormatError(file, name(key), has(key) ? "must be an integer, not " + j[key].dump() : "missing");
+        // an unsigned value above INT64_MAX would wrap to a negative one in get<int64_t>
+        if (j[key].is_number_unsigned() && j[key].get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+            throw FormatError(file, name(key), j[key].dump() + " is too large");
         return j[key].get<int64_t>();
     }
     int64_t integer(const std::string& key, int64_t fallback) const { return has(key) ? integer(key) : fallback; }

@@ -2,6 +2,7 @@
 
 #include "core/base/error.h"
 #include "core/base/mapped_file.h"
+#include "core/io/llama2c_header.h"
 
 #include <ATen/ATen.h>
 #include <cstring>
@@ -9,34 +10,19 @@
 
 namespace awb {
 
-namespace {
-constexpr uint32_t kVersionedMagic = 0x616b3432; // "ak42": llama2.c's newer export versions
-
-struct Header {
-    int32_t dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabSize, seqLen;
-};
-} // namespace
-
 bool looksLikeLlama2c(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
-    Header h{};
-    if (!in.read(reinterpret_cast<char*>(&h), sizeof h))
+    int32_t h[7];
+    if (!in.read(reinterpret_cast<char*>(h), sizeof h))
         return false;
-    return h.dim > 0 && h.hiddenDim > 0 && h.nLayers > 0 && h.nHeads > 0 && h.vocabSize != 0 && h.seqLen > 0;
+    return h[0] > 0 && h[1] > 0 && h[2] > 0 && h[3] > 0 && h[5] != 0 && h[6] > 0;
 }
 
 Model loadLlama2c(const std::string& path)
 {
     auto file = MappedFile::open(path);
-    if (file->size() < sizeof(Header))
-        throw FormatError(path, "header", "file is " + std::to_string(file->size()) + " bytes, shorter than the 28-byte header");
-    uint32_t magic = 0;
-    std::memcpy(&magic, file->data(), 4);
-    if (magic == kVersionedMagic)
-        throw FormatError(path, "magic", "llama2.c versioned export (ak42) is not supported; export with the legacy v0 format");
-    Header h{};
-    std::memcpy(&h, file->data(), sizeof h);
+    const Llama2cHeader h = parseLlama2cHeader(file->data(), file->size(), file->size(), path);
 
     Model m;
     m.sourcePath = path;
@@ -49,30 +35,22 @@ Model loadLlama2c(const std::string& path)
     c.nLayers = h.nLayers;
     c.nHeads = h.nHeads;
     c.nKvHeads = h.nKvHeads;
-    c.tiedEmbeddings = h.vocabSize > 0;
-    c.vocabSize = std::abs(h.vocabSize);
+    c.tiedEmbeddings = h.tiedEmbeddings;
+    c.vocabSize = h.vocabSize;
     c.maxSeqLen = h.seqLen;
-    c.headDim = h.nHeads > 0 ? h.dim / h.nHeads : 0;
+    c.headDim = h.headDim();
     c.rope = RopeStyle::AdjacentPairs;
     c.ropeTheta = 10000.0;
     c.normEps = 1e-5;
-    if (h.nHeads > 0 && h.dim % h.nHeads != 0)
-        throw FormatError(path, "n_heads", std::to_string(h.nHeads) + " does not divide dim " + std::to_string(h.dim));
     try {
         c.validate(path);
     } catch (const ShapeError& e) {
         throw FormatError(path, "header", e.what());
     }
 
+    // parseLlama2cHeader has checked that the file holds every array below
     const int64_t L = c.nLayers, D = c.dim, H = c.hiddenDim, KV = c.kvDim(), V = c.vocabSize, hd = c.headDim;
-    const int64_t floats = V * D + L * D + L * D * D + 2 * L * KV * D + L * D * D + L * D + 3 * L * H * D + D +
-                           c.maxSeqLen * hd + (c.tiedEmbeddings ? 0 : V * D);
-    const size_t expected = sizeof(Header) + static_cast<size_t>(floats) * 4;
-    if (file->size() < expected)
-        throw FormatError(path, "weights",
-                          "truncated: header describes " + std::to_string(expected) + " bytes, file has " + std::to_string(file->size()));
-
-    float* cursor = reinterpret_cast<float*>(file->mutableData() + sizeof(Header));
+    float* cursor = reinterpret_cast<float*>(file->mutableData() + kLlama2cHeaderBytes);
     auto take = [&](std::vector<int64_t> shape) {
         int64_t n = 1;
         for (auto s : shape)

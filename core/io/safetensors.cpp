@@ -11,119 +11,38 @@
 namespace awb {
 
 namespace {
-const std::map<std::string, std::pair<size_t, c10::ScalarType>>& dtypeTable()
+// torch types of the safetensors dtype names (their sizes: safetensorsDtypeSize)
+const std::map<std::string, c10::ScalarType>& dtypeTable()
 {
-    static const std::map<std::string, std::pair<size_t, c10::ScalarType>> table = {
-        {"F64", {8, at::kDouble}}, {"F32", {4, at::kFloat}}, {"F16", {2, at::kHalf}},
-        {"BF16", {2, at::kBFloat16}}, {"I64", {8, at::kLong}}, {"I32", {4, at::kInt}},
-        {"I16", {2, at::kShort}}, {"I8", {1, at::kChar}}, {"U8", {1, at::kByte}}, {"BOOL", {1, at::kBool}}};
+    static const std::map<std::string, c10::ScalarType> table = {
+        {"F64", at::kDouble}, {"F32", at::kFloat}, {"F16", at::kHalf}, {"BF16", at::kBFloat16}, {"I64", at::kLong},
+        {"I32", at::kInt},    {"I16", at::kShort}, {"I8", at::kChar},  {"U8", at::kByte},       {"BOOL", at::kBool}};
     return table;
 }
-constexpr uint64_t kMaxHeaderBytes = 100ull << 20; // the format's own limit is 100 MB
 } // namespace
-
-size_t safetensorsDtypeSize(const std::string& dtype)
-{
-    auto it = dtypeTable().find(dtype);
-    return it == dtypeTable().end() ? 0 : it->second.first;
-}
 
 c10::ScalarType scalarTypeFromSafetensors(const std::string& dtype)
 {
     auto it = dtypeTable().find(dtype);
     if (it == dtypeTable().end())
         throw ArgumentError("unsupported safetensors dtype " + dtype);
-    return it->second.second;
+    return it->second;
 }
 
 std::string safetensorsDtypeName(c10::ScalarType type)
 {
     for (const auto& [name, entry] : dtypeTable())
-        if (entry.second == type)
+        if (entry == type)
             return name;
     throw ArgumentError(std::string("dtype ") + c10::toString(type) + " cannot be stored in safetensors");
 }
 
 SafetensorsFile::SafetensorsFile(const std::string& path) : m_file(MappedFile::open(path))
 {
-    const size_t fileSize = m_file->size();
-    if (fileSize < 8)
-        throw FormatError(path, "header length", "file is " + std::to_string(fileSize) + " bytes, too short for a header");
-    uint64_t headerLen = 0;
-    for (int i = 7; i >= 0; --i)
-        headerLen = (headerLen << 8) | m_file->data()[i];
-    if (headerLen > kMaxHeaderBytes || headerLen > fileSize - 8)
-        throw FormatError(path, "header length",
-                          std::to_string(headerLen) + " bytes does not fit in a file of " + std::to_string(fileSize) + " bytes");
-    m_dataOffset = 8 + headerLen;
-    const size_t dataSize = fileSize - m_dataOffset;
-
-    nlohmann::json header;
-    try {
-        header = nlohmann::json::parse(m_file->data() + 8, m_file->data() + 8 + headerLen);
-    } catch (const nlohmann::json::exception& e) {
-        throw FormatError(path, "header", std::string("invalid JSON: ") + e.what());
-    }
-    if (!header.is_object())
-        throw FormatError(path, "header", "is not a JSON object");
-
-    for (const auto& [name, entry] : header.items()) {
-        if (name == "__metadata__") {
-            if (!entry.is_object())
-                throw FormatError(path, name, "must be an object of strings");
-            for (const auto& [key, value] : entry.items()) {
-                if (!value.is_string())
-                    throw FormatError(path, "__metadata__." + key, "must be a string");
-                m_metadata[key] = value.get<std::string>();
-            }
-            continue;
-        }
-        if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") || !entry.contains("data_offsets"))
-            throw FormatError(path, name, "entry needs dtype, shape and data_offsets");
-        TensorInfo info;
-        if (!entry["dtype"].is_string() || safetensorsDtypeSize(entry["dtype"].get<std::string>()) == 0)
-            throw FormatError(path, name, "unknown dtype " + entry["dtype"].dump());
-        info.dtype = entry["dtype"].get<std::string>();
-        const auto& shape = entry["shape"];
-        if (!shape.is_array())
-            throw FormatError(path, name, "shape is not an array");
-        uint64_t numel = 1;
-        for (const auto& d : shape) {
-            if (!d.is_number_unsigned())
-                throw FormatError(path, name, "shape entry " + d.dump() + " is not a non-negative integer");
-            uint64_t dim = d.get<uint64_t>();
-            if (dim != 0 && numel > (uint64_t(1) << 62) / dim)
-                throw FormatError(path, name, "shape overflows");
-            numel *= dim;
-            info.shape.push_back(static_cast<int64_t>(dim));
-        }
-        const auto& offsets = entry["data_offsets"];
-        if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned())
-            throw FormatError(path, name, "data_offsets must be two non-negative integers");
-        info.begin = offsets[0].get<uint64_t>();
-        info.end = offsets[1].get<uint64_t>();
-        if (info.begin > info.end || info.end > dataSize)
-            throw FormatError(path, name,
-                              "data_offsets [" + std::to_string(info.begin) + ", " + std::to_string(info.end) +
-                                  "] outside the data section of " + std::to_string(dataSize) + " bytes (file truncated?)");
-        const uint64_t expected = numel * safetensorsDtypeSize(info.dtype);
-        if (info.end - info.begin != expected)
-            throw FormatError(path, name,
-                              "byte range of " + std::to_string(info.end - info.begin) + " bytes but shape x dtype needs " +
-                                  std::to_string(expected));
-        m_infos.emplace(name, std::move(info));
-    }
-
-    std::vector<std::pair<size_t, const std::string*>> ranges;
-    for (const auto& [name, info] : m_infos)
-        if (info.end > info.begin)
-            ranges.emplace_back(info.begin, &name);
-    std::sort(ranges.begin(), ranges.end());
-    for (size_t i = 1; i < ranges.size(); ++i) {
-        const auto& prev = m_infos.at(*ranges[i - 1].second);
-        if (prev.end > ranges[i].first)
-            throw FormatError(path, *ranges[i].second, "data overlaps tensor " + *ranges[i - 1].second);
-    }
+    SafetensorsHeader header = parseSafetensorsHeader(m_file->data(), m_file->size(), path);
+    m_dataOffset = header.dataOffset;
+    m_infos = std::move(header.tensors);
+    m_metadata = std::move(header.metadata);
 }
 
 const TensorInfo& SafetensorsFile::info(const std::string& name) const

@@ -3,6 +3,7 @@
 // header, raw little-endian data). The reader maps the file and hands out tensors that view the
 // mapping without copying; every header violation is a FormatError naming the file and tensor.
 #include "core/base/mapped_file.h"
+#include "core/io/safetensors_header.h"
 
 #include <ATen/Tensor.h>
 #include <map>
@@ -12,13 +13,6 @@
 #include <vector>
 
 namespace awb {
-
-struct TensorInfo {
-    std::string dtype; // safetensors name: F32, F16, BF16, I32, ...
-    std::vector<int64_t> shape;
-    size_t begin = 0; // byte offsets relative to the data section
-    size_t end = 0;
-};
 
 class SafetensorsFile {
 public:
@@ -40,8 +34,6 @@ private:
     std::map<std::string, std::string> m_metadata;
 };
 
-// Element size of a safetensors dtype name, or 0 if unknown.
-size_t safetensorsDtypeSize(const std::string& dtype);
 std::string safetensorsDtypeName(c10::ScalarType type); // throws ArgumentError for unsupported types
 c10::ScalarType scalarTypeFromSafetensors(const std::string& dtype); // throws ArgumentError
 

@@ -4,6 +4,7 @@
 #include "core/base/json_file.h"
 
 #include <ATen/ATen.h>
+#include <algorithm>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -21,7 +22,14 @@ ShardSet::ShardSet(const std::string& dir)
         for (const auto& [name, shard] : j["weight_map"].items()) {
             if (!shard.is_string())
                 throw FormatError(index, "weight_map." + name, "must name a file");
-            const std::string shardPath = dir + "/" + shard.get<std::string>();
+            const std::string shardName = shard.get<std::string>();
+            // a shard is a file of this folder: an index from elsewhere must not make us map
+            // /etc/... or ../../something through an absolute name or a ".." component
+            const fs::path relative(shardName);
+            if (shardName.empty() || relative.is_absolute() || relative.has_root_name() ||
+                std::any_of(relative.begin(), relative.end(), [](const fs::path& part) { return part == ".."; }))
+                throw FormatError(index, "weight_map." + name, "shard \"" + shardName + "\" is not a file name inside " + dir);
+            const std::string shardPath = dir + "/" + shardName;
             // named here, where the index and the tensor are known: the reader's IoError would
             // name only the absent file, not which index entry wanted it
             if (!m_files.count(shardPath) && !fs::is_regular_file(shardPath))

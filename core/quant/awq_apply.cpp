@@ -9,10 +9,19 @@
 namespace awb {
 
 namespace {
-at::Tensor clampGroups(const at::Tensor& w, const at::Tensor& maxVal)
+// maxVal [out, groups]: per output row, the clip of each input group. Its shape comes from a stored
+// result, which may come from another model or a hostile file: checked before it divides anything.
+at::Tensor clampGroups(const at::Tensor& w, const at::Tensor& maxVal, const std::string& linear)
 {
+    if (maxVal.dim() != 2 || maxVal.size(0) != w.size(0) || maxVal.size(1) < 1 || maxVal.size(1) > w.size(1))
+        throw ShapeError(linear + " is [" + std::to_string(w.size(0)) + ", " + std::to_string(w.size(1)) +
+                         "], its stored clip table is " + c10::str(maxVal.sizes()) +
+                         " (needs one row per output and between 1 and " + std::to_string(w.size(1)) + " groups)");
     const int64_t groups = maxVal.size(1);
     const int64_t group = (w.size(1) + groups - 1) / groups;
+    if ((w.size(1) + group - 1) / group != groups)
+        throw ShapeError(linear + ": " + std::to_string(groups) + " clip groups do not split " + std::to_string(w.size(1)) +
+                         " inputs into equal groups");
     at::Tensor g = groupView(w, group);
     at::Tensor m = maxVal.unsqueeze(-1);
     return at::max(at::min(g, m), -m).reshape({w.size(0), -1}).slice(1, 0, w.size(1));
@@ -25,7 +34,15 @@ BlockWeights transformBlock(BlockWeights b, const BlockAwqResult* result)
     if (!result)
         return b;
     for (const auto& s : result->scales) {
+        if (s.scales.dim() != 1)
+            throw ShapeError("scales after " + s.prevOp + " must be a vector, not of shape " + c10::str(s.scales.sizes()));
         // the previous op's outputs are divided by s, the linears' input columns multiplied by s
+        if (s.prevOp == "input_layernorm" || s.prevOp == "post_attention_layernorm") {
+            const at::Tensor& norm = s.prevOp == "input_layernorm" ? b.attnNorm : b.ffnNorm;
+            if (norm.size(0) != s.scales.size(0))
+                throw ShapeError(s.prevOp + " has " + std::to_string(norm.size(0)) + " weights, scales have " +
+                                 std::to_string(s.scales.size(0)));
+        }
         if (s.prevOp == "input_layernorm") {
             b.attnNorm = b.attnNorm / s.scales;
         } else if (s.prevOp == "post_attention_layernorm") {
@@ -48,7 +65,7 @@ BlockWeights transformBlock(BlockWeights b, const BlockAwqResult* result)
     }
     for (const auto& c : result->clips) {
         at::Tensor* w = &b.linear(c.linear);
-        *w = clampGroups(*w, c.maxVal);
+        *w = clampGroups(*w, c.maxVal, c.linear);
     }
     return b;
 }

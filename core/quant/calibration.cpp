@@ -1,6 +1,7 @@
 #include "core/quant/calibration.h"
 
 #include "core/base/error.h"
+#include "core/base/process_memory.h"
 #include "core/model/generation.h"
 #include "core/io/model_loader.h"
 #include "core/tokenizer/text_source.h"
@@ -100,6 +101,15 @@ CalibrationSet buildCalibrationSet(const Model& model, const std::vector<std::st
         throw ArgumentError("--seqlen " + std::to_string(o.seqLen) + " must be in 2.." + std::to_string(model.config.maxSeqLen));
     if (o.nBlocks < 1)
         throw ArgumentError("--n-samples must be at least 1");
+    // The search keeps every block's MLP input activations of one layer, fp32: a lower bound of its
+    // memory, so a request above the machine's memory is refused now rather than swapped or killed
+    // an hour in (and n x seqlen cannot overflow below).
+    const double activationBytes = static_cast<double>(o.nBlocks) * static_cast<double>(o.seqLen) *
+                                   static_cast<double>(std::max(model.config.dim, model.config.hiddenDim)) * 4.0;
+    if (const double memory = physicalMemoryBytes(); memory > 0 && activationBytes > memory)
+        throw ArgumentError("--n-samples " + std::to_string(o.nBlocks) + " x --seqlen " + std::to_string(o.seqLen) + " needs " +
+                            std::to_string(static_cast<int64_t>(activationBytes / (1 << 30))) + " GiB of activations per layer, more than this machine's " +
+                            std::to_string(static_cast<int64_t>(memory / (1 << 30))) + " GiB");
     if (sources.empty())
         throw ArgumentError("no calibration source given (--calib)");
     CalibrationSet set;
@@ -129,7 +139,10 @@ CalibrationSet buildCalibrationSet(const Model& model, const std::vector<std::st
         if (!model.tokenizer)
             throw ArgumentError("calibration text needs a tokenizer");
         set.sources.push_back(path);
-        for (const auto& sample : readCalibrationSamples(path, o.unit)) {
+        const auto samples = readCalibrationSamples(path, o.unit);
+        if (samples.empty()) // named here: "too short" below would not say which file was empty
+            throw FormatError(path, "", "has no calibration text (empty or only blank lines)");
+        for (const auto& sample : samples) {
             if (static_cast<int64_t>(stream.size()) >= wanted)
                 break;
             addSample(model.tokenizer->encode(sample, true));

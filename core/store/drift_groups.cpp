@@ -151,9 +151,9 @@ ModelSeries readModelSeries(const H5::Group& g)
     ModelSeries m;
     m.ppl = readDoubleAttr(g, "ppl");
     m.totalNll = readDoubleAttr(g, "total_nll");
-    m.scoredTokens = static_cast<int64_t>(readDoubleAttr(g, "scored_tokens"));
-    m.onsetBlock = static_cast<int64_t>(readDoubleAttr(g, "entropy_onset_block"));
-    m.freeOnsetBlock = static_cast<int64_t>(readDoubleAttr(g, "free_onset_block"));
+    m.scoredTokens = readWholeAttr(g, "scored_tokens", -1, int64_t(1) << 52);
+    m.onsetBlock = readWholeAttr(g, "entropy_onset_block", -1, int64_t(1) << 52);
+    m.freeOnsetBlock = readWholeAttr(g, "free_onset_block", -1, int64_t(1) << 52);
     const H5::Group e = g.openGroup("entropy");
     m.entropyBlocks = readDoubles(e, "teacher_forced_blocks");
     if (!g.nameExists("cases"))

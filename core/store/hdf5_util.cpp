@@ -22,9 +22,8 @@ void writeTensor(H5::Group& g, const std::string& name, const at::Tensor& t)
         ds.write(c.data_ptr(), type);
 }
 
-namespace {
-// The dataset's dimensions, once its element count is known to fit the bytes stored for it (every
-// element this file format writes takes at least one byte; a variable-length string takes a heap id).
+// Every element this file format writes takes at least one byte (a variable-length string takes a
+// heap id), so more elements than stored bytes means a declared extent the file cannot back.
 std::vector<hsize_t> checkedDims(const H5::DataSet& ds, const std::string& name)
 {
     H5::DataSpace space = ds.getSpace();
@@ -39,7 +38,6 @@ std::vector<hsize_t> checkedDims(const H5::DataSet& ds, const std::string& name)
                                               std::to_string(ds.getStorageSize()) + " bytes for it");
     return dims;
 }
-} // namespace
 
 at::Tensor readTensor(const H5::Group& g, const std::string& name)
 {

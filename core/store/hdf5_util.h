@@ -63,10 +63,27 @@ double readDoubleAttr(const Obj& obj, const std::string& name)
     return v;
 }
 
+// A whole number stored as a double attribute, range-checked before the cast (casting NaN or 1e300
+// to an integer is undefined behaviour, and a hostile file can store either). Throws
+// H5::AttributeIException, which the stores' guards turn into errors naming the file.
+template <typename Obj>
+int64_t readWholeAttr(const Obj& obj, const std::string& name, int64_t lo, int64_t hi)
+{
+    const double v = readDoubleAttr(obj, name);
+    if (!(v >= static_cast<double>(lo) && v <= static_cast<double>(hi)) || v != static_cast<double>(static_cast<int64_t>(v)))
+        throw H5::AttributeIException(name, "attribute " + name + " = " + std::to_string(v) + " is not a whole number in [" +
+                                                std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return static_cast<int64_t>(v);
+}
+
 // A float32 / float64 / int64 / int8 tensor as a dataset of its dtype and shape (other dtypes: fp32).
 void writeTensor(H5::Group& g, const std::string& name, const at::Tensor& t);
 void writeDoubles(H5::Group& g, const std::string& name, const std::vector<double>& values);
 void writeStrings(H5::Group& g, const std::string& name, const std::vector<std::string>& values);
+
+// A dataset's dimensions (rank at most 8), once its element count is known to fit the bytes the file
+// stores for it; throws H5::DataSetIException otherwise. Every reader below starts with it.
+std::vector<hsize_t> checkedDims(const H5::DataSet& ds, const std::string& name);
 
 // Readers. Each checks a dataset's declared extent against the bytes the file holds for it before
 // allocating, so a small hostile file cannot declare a huge extent and have it allocated.

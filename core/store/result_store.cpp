@@ -15,6 +15,18 @@ namespace {
 using namespace h5;
 constexpr int kVersion = 1;
 
+// A stored tensor of the rank the applier indexes, with no empty dimension (a clip table of zero
+// columns would divide by zero when its groups are applied).
+at::Tensor tensorOfRank(const H5::Group& g, const std::string& name, int64_t rank, const std::string& path,
+                        const std::string& where)
+{
+    at::Tensor t = readTensor(g, name);
+    if (t.dim() != rank || t.numel() == 0)
+        throw FormatError(path, where + "/" + name, "must be a non-empty " + std::to_string(rank) + "-D table, not of shape " +
+                                                        c10::str(t.sizes()));
+    return t;
+}
+
 } // namespace
 
 void writeAwqResultGroup(H5::Group& root, const AwqResult& r)
@@ -86,13 +98,13 @@ AwqResult readAwqResultGroup(const H5::Group& root, const std::string& path, con
     try {
         AwqResult r;
         r.method = readStringAttr(root, "method");
-        r.quant.wBit = static_cast<int>(readDoubleAttr(root, "w_bit"));
-        r.quant.groupSize = static_cast<int64_t>(readDoubleAttr(root, "group_size"));
+        r.quant.wBit = static_cast<int>(readWholeAttr(root, "w_bit", 1, 16));
+        r.quant.groupSize = readWholeAttr(root, "group_size", -1, int64_t(1) << 40);
         r.quant.zeroPoint = readDoubleAttr(root, "zero_point") != 0;
         r.modelPath = readStringAttr(root, "model");
         r.calibrationSummary = readStringAttr(root, "calibration");
-        r.calibrationBlocks = static_cast<int64_t>(readDoubleAttr(root, "calib_blocks"));
-        r.calibrationSeqLen = static_cast<int64_t>(readDoubleAttr(root, "calib_seqlen"));
+        r.calibrationBlocks = readWholeAttr(root, "calib_blocks", 0, int64_t(1) << 40);
+        r.calibrationSeqLen = readWholeAttr(root, "calib_seqlen", 0, int64_t(1) << 40);
         H5::Group blocks = root.openGroup("blocks");
         for (hsize_t i = 0; i < blocks.getNumObjs(); ++i) {
             const std::string bName = "blocks/" + std::to_string(i);
@@ -114,7 +126,7 @@ AwqResult readAwqResultGroup(const H5::Group& root, const std::string& path, con
                 s.linears = splitCommas(readStringAttr(g, "linears"));
                 s.bestAlpha = readDoubleAttr(g, "best_alpha");
                 s.fpLoss = readDoubleAttr(g, "rtn_loss");
-                s.scales = readTensor(g, "scales");
+                s.scales = tensorOfRank(g, "scales", 1, path, where);
                 s.activationMean = readTensor(g, "activation_mean");
                 s.alphas = readTensor(g, "alphas");
                 s.losses = readTensor(g, "losses");
@@ -126,13 +138,17 @@ AwqResult readAwqResultGroup(const H5::Group& root, const std::string& path, con
                 c.linear = cg.getObjnameByIdx(k);
                 where = prefix + "/" + bName + "/clips/" + c.linear;
                 H5::Group g = cg.openGroup(c.linear);
-                c.maxVal = readTensor(g, "max_val");
+                c.maxVal = tensorOfRank(g, "max_val", 2, path, where);
                 c.ratio = readTensor(g, "ratio");
                 b.clips.push_back(std::move(c));
             }
             r.blocks.push_back(std::move(b));
         }
-        r.quant.validate();
+        try {
+            r.quant.validate();
+        } catch (const ArgumentError& e) { // the file's settings, not the user's arguments
+            throw FormatError(path, prefix.empty() ? "/" : prefix, e.what());
+        }
         return r;
     } catch (const H5::Exception& e) {
         throw FormatError(path, where, "unreadable HDF5 (" + e.getDetailMsg() + ")");

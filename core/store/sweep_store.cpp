@@ -5,6 +5,7 @@
 #include "core/store/awq_result_group.h"
 #include "core/store/drift_groups.h"
 #include "core/sweep/sweep_plan.h"
+#include "core/base/checked_math.h"
 #include "core/store/hdf5_util.h"
 
 #include <H5Cpp.h>
@@ -29,6 +30,7 @@ constexpr const char* kFormat = "awb-sweep-store";
 
 // /points rows in memory: 7 fixed fields (int64 or char*, 8 bytes each), then the metric doubles.
 constexpr size_t kFixedFields = 7;
+constexpr hsize_t kChunkRows = 16; // rows per chunk of /points
 size_t rowBytes(size_t columns) { return kFixedFields * 8 + columns * sizeof(double); }
 
 H5::CompType rowType(const std::vector<std::string>& columns)
@@ -97,10 +99,10 @@ void writeHeader(H5::Group& root, const SweepStoreHeader& h)
     writeAttr(root, "probe_set", h.probeSet);
 }
 
-// An empty, extendable /points table (chunks of 16 rows).
+// An empty, extendable /points table (chunks of kChunkRows rows).
 void createPointsTable(H5::Group& root, const std::vector<std::string>& columns)
 {
-    hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = 16;
+    hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = kChunkRows;
     H5::DSetCreatPropList props;
     props.setChunk(1, &chunk);
     H5::DataSet ds = root.createDataSet("points", rowType(columns), H5::DataSpace(1, &zero, &unlimited), props);
@@ -108,13 +110,22 @@ void createPointsTable(H5::Group& root, const std::vector<std::string>& columns)
     root.createGroup("point");
 }
 
+// The rows of the points table: a 1-D extent the file's storage can back (a hostile rank-2 extent
+// would otherwise be written into one hsize_t, and a huge one allocated).
+hsize_t pointRows(const H5::DataSet& ds)
+{
+    const std::vector<hsize_t> dims = checkedDims(ds, "points");
+    if (dims.size() != 1)
+        throw H5::DataSetIException("points", "the points table must be 1-D, not of rank " + std::to_string(dims.size()));
+    return dims[0];
+}
+
 void appendRows(H5::H5File& file, const std::vector<std::string>& columns, const std::vector<SweepRow>& rows)
 {
     if (rows.empty())
         return;
     H5::DataSet ds = file.openDataSet("points");
-    hsize_t n = 0;
-    ds.getSpace().getSimpleExtentDims(&n);
+    const hsize_t n = pointRows(ds);
     hsize_t total = n + rows.size(), count = rows.size();
     ds.extend(&total);
     H5::DataSpace fileSpace = ds.getSpace();
@@ -135,7 +146,7 @@ SweepStoreHeader readHeader(const H5::H5File& file, const std::string& path)
     SweepStoreHeader h;
     h.plan = nlohmann::json::parse(readStringAttr(root, "plan"));
     h.planHash = readStringAttr(root, "plan_hash");
-    h.plannedPoints = static_cast<int64_t>(readDoubleAttr(root, "planned_points"));
+    h.plannedPoints = readWholeAttr(root, "planned_points", 0, int64_t(1) << 40);
     h.toolVersion = readStringAttr(root, "tool_version");
     h.created = readStringAttr(root, "created");
     h.fpModel = readStringAttr(root, "fp_model");
@@ -149,11 +160,21 @@ SweepStoreHeader readHeader(const H5::H5File& file, const std::string& path)
 std::vector<SweepRow> readRows(const H5::H5File& file, const std::vector<std::string>& columns)
 {
     H5::DataSet ds = file.openDataSet("points");
-    hsize_t n = 0;
-    ds.getSpace().getSimpleExtentDims(&n);
+    const hsize_t n = pointRows(ds);
     std::vector<SweepRow> rows;
     if (n == 0)
         return rows;
+    // Before allocating n rows: the columns attribute must describe the table, and the rows must be
+    // backed by stored bytes (a row in memory is no larger than in the file; the last chunk may be
+    // unwritten when a sweep was killed between extending the table and writing its rows).
+    const size_t members = static_cast<size_t>(ds.getCompType().getNmembers());
+    if (members != kFixedFields + columns.size())
+        throw H5::DataSetIException("points", "the columns attribute lists " + std::to_string(columns.size()) +
+                                                  " columns, the table has " + std::to_string(members) + " fields");
+    hsize_t backed = 0;
+    if (n > kChunkRows && (!checkedMul<hsize_t>(n - kChunkRows, rowBytes(columns.size()), backed) || backed > ds.getStorageSize()))
+        throw H5::DataSetIException("points", "declares " + std::to_string(n) + " rows but the file holds " +
+                                                  std::to_string(ds.getStorageSize()) + " bytes for them");
     const H5::CompType type = rowType(columns);
     std::vector<unsigned char> buffer(n * rowBytes(columns.size()));
     ds.read(buffer.data(), type);

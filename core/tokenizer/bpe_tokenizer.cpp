@@ -476,6 +476,11 @@ struct BpeTokenizer::Impl {
     void findBosEos(const Json& root, int64_t& bos, int64_t& eos) const;
     uint32_t idOf(const std::string& token, const std::string& field) const;
     std::string stringField(const Json& j, const char* key, const std::string& field) const;
+    // Optional fields: absent or null gives the fallback, any other wrong type fails naming the
+    // field (nlohmann's value() would throw its own type_error instead).
+    bool optBoolField(const Json& j, const char* key, bool fallback, const std::string& field) const;
+    std::string optStringField(const Json& j, const char* key, const std::string& fallback, const std::string& field) const;
+    size_t optCountField(const Json& j, const char* key, const std::string& field) const;
 
     // -- encoding --------------------------------------------------------------------------------
     std::string normalize(std::string s) const;
@@ -494,6 +499,37 @@ std::string BpeTokenizer::Impl::stringField(const Json& j, const char* key,
     if (it == j.end() || !it->is_string())
         fail(field + "." + key, "missing or not a string");
     return it->get<std::string>();
+}
+
+bool BpeTokenizer::Impl::optBoolField(const Json& j, const char* key, bool fallback, const std::string& field) const
+{
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null())
+        return fallback;
+    if (!it->is_boolean())
+        fail(field + "." + key, "must be true or false, not " + it->dump());
+    return it->get<bool>();
+}
+
+std::string BpeTokenizer::Impl::optStringField(const Json& j, const char* key, const std::string& fallback,
+                                               const std::string& field) const
+{
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null())
+        return fallback;
+    if (!it->is_string())
+        fail(field + "." + key, "must be a string, not " + it->dump());
+    return it->get<std::string>();
+}
+
+size_t BpeTokenizer::Impl::optCountField(const Json& j, const char* key, const std::string& field) const
+{
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null())
+        return 0;
+    if (!it->is_number_unsigned())
+        fail(field + "." + key, "must be a non-negative integer, not " + it->dump());
+    return it->get<size_t>();
 }
 
 uint32_t BpeTokenizer::Impl::idOf(const std::string& token, const std::string& field) const
@@ -691,8 +727,8 @@ void BpeTokenizer::Impl::parseNormalizer(const Json& j, const std::string& field
         normalizer.push_back({NormalizerStep::Type::Nfc, {}, {}});
     } else if (type == "Strip") {
         NormalizerStep step{NormalizerStep::Type::Strip, {}, {}};
-        step.stripLeft = j.value("strip_left", true);
-        step.stripRight = j.value("strip_right", true);
+        step.stripLeft = optBoolField(j, "strip_left", true, field);
+        step.stripRight = optBoolField(j, "strip_right", true, field);
         normalizer.push_back(step);
     } else {
         fail(field + ".type", "normalizer '" + type + "' is not supported");
@@ -736,8 +772,8 @@ void BpeTokenizer::Impl::parsePreTokenizer(const Json& j, const std::string& fie
     }
     if (type == "ByteLevel") {
         step.type = PreTokenizerStep::Type::ByteLevel;
-        step.addPrefixSpace = j.value("add_prefix_space", true);
-        step.useRegex = j.value("use_regex", true);
+        step.addPrefixSpace = optBoolField(j, "add_prefix_space", true, field);
+        step.useRegex = optBoolField(j, "use_regex", true, field);
         byteLevel = true;
     } else if (type == "Split") {
         step.type = PreTokenizerStep::Type::Split;
@@ -756,13 +792,13 @@ void BpeTokenizer::Impl::parsePreTokenizer(const Json& j, const std::string& fie
             fail(field + ".pattern", "split regex '" + re
                                          + "' is not supported (known: the GPT-2, Llama-3 and "
                                            "Qwen2 pre-tokenizer regexes)");
-        if (j.value("behavior", std::string("Isolated")) != "Isolated" || j.value("invert", false))
+        if (optStringField(j, "behavior", "Isolated", field) != "Isolated" || optBoolField(j, "invert", false, field))
             fail(field + ".behavior", "only behavior \"Isolated\" without invert is supported");
     } else if (type == "Metaspace") {
         step.type = PreTokenizerStep::Type::Metaspace;
         step.replacement = stringField(j, "replacement", field);
         step.scheme = parsePrependScheme(j, field, path);
-        step.split = j.value("split", true);
+        step.split = optBoolField(j, "split", true, field);
     } else {
         fail(field + ".type", "pre-tokenizer '" + type + "' is not supported");
     }
@@ -806,8 +842,8 @@ void BpeTokenizer::Impl::parseDecoder(const Json& j, const std::string& field)
         step.content = stringField(j, "content", field);
         if (toCodePoints(step.content).size() != 1)
             fail(field + ".content", "must be one character");
-        step.start = j.value("start", size_t(0));
-        step.stop = j.value("stop", size_t(0));
+        step.start = optCountField(j, "start", field);
+        step.stop = optCountField(j, "stop", field);
     } else if (type == "Metaspace") {
         step.type = DecoderStep::Type::Metaspace;
         step.content = stringField(j, "replacement", field);
@@ -843,20 +879,25 @@ void BpeTokenizer::Impl::findBosEos(const Json& root, int64_t& bos, int64_t& eos
         }
     }
     for (const Json* p : processors) {
-        const std::string type = p->value("type", std::string());
+        const std::string type = optStringField(*p, "type", "", "post_processor");
         if (type == "TemplateProcessing") {
             const auto single = p->find("single");
             const auto specials = p->find("special_tokens");
             if (single == p->end() || !single->is_array())
                 continue;
             const auto specialId = [&](const Json& item) -> int64_t {
-                if (!item.is_object() || !item.contains("SpecialToken"))
+                if (!item.is_object() || !item.contains("SpecialToken") || !item["SpecialToken"].is_object())
                     return -1;
-                const std::string name = item["SpecialToken"].value("id", std::string());
-                if (specials != p->end() && specials->contains(name)) {
-                    const Json& ids = (*specials)[name]["ids"];
-                    if (ids.is_array() && ids.size() == 1 && ids[0].is_number_unsigned())
-                        return ids[0].get<int64_t>();
+                const std::string name = optStringField(item["SpecialToken"], "id", "", "post_processor.single");
+                // find(), never operator[]: on a const json a missing key is undefined behaviour
+                if (specials != p->end() && specials->is_object()) {
+                    const auto entry = specials->find(name);
+                    if (entry != specials->end() && entry->is_object()) {
+                        const auto ids = entry->find("ids");
+                        if (ids != entry->end() && ids->is_array() && ids->size() == 1 && (*ids)[0].is_number_unsigned() &&
+                            (*ids)[0].get<uint64_t>() <= 0xFFFFFFFFull)
+                            return (*ids)[0].get<int64_t>();
+                    }
                 }
                 return idOfToken(name);
             };
@@ -869,7 +910,7 @@ void BpeTokenizer::Impl::findBosEos(const Json& root, int64_t& bos, int64_t& eos
         } else if (type == "BertProcessing" || type == "RobertaProcessing") {
             const auto pairId = [&](const char* key) -> int64_t {
                 const auto it = p->find(key);
-                if (it != p->end() && it->is_array() && it->size() == 2 && (*it)[1].is_number())
+                if (it != p->end() && it->is_array() && it->size() == 2 && (*it)[1].is_number_integer())
                     return (*it)[1].get<int64_t>();
                 return -1;
             };

@@ -132,7 +132,9 @@ private Q_SLOTS:
         QTest::newRow("w-bit 9") << QStringList{"--w-bit", "9", "--group-size", "32", "--calib", "tinystories"} << 2 << "outside 2..8";
         QTest::newRow("group 12") << QStringList{"--w-bit", "4", "--group-size", "12", "--calib", "tinystories"} << 2 << "multiple of 8";
         QTest::newRow("no calib") << QStringList{"--w-bit", "4", "--group-size", "32"} << 2 << "--calib is required";
-        QTest::newRow("empty calib") << QStringList{"--w-bit", "4", "--group-size", "32", "--calib", "@empty"} << 2 << "too short";
+        // a file without text is the file's problem (exit 1), named with the file
+        QTest::newRow("empty calib") << QStringList{"--w-bit", "4", "--group-size", "32", "--calib", "@empty"} << 1
+                                     << "empty.txt: has no calibration text";
         QTest::newRow("not utf-8") << QStringList{"--w-bit", "4", "--group-size", "32", "--calib", "@latin1"} << 1 << "not valid UTF-8";
     }
     void quantizeRefusesImpossibleSettingsAndWritesNothing()

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# libFuzzer targets of the file parsers (tests/fuzz, CMake option AWB_FUZZ).
+#   packaging/fuzz.sh --list            builds the targets into build-fuzz/, prints their names
+#   packaging/fuzz.sh TARGET SECONDS    runs one for SECONDS; exits non-zero on a finding
+# Findings (crashing inputs) land in build-fuzz/findings/. The corpus of each target starts from the
+# real fixtures (model headers, config.json files, tokenizers) and grows in build-fuzz/corpus/.
+# Over-allocation is a finding too: libFuzzer's -rss_limit_mb/-malloc_limit_mb (2 GiB).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${AWB_FUZZ_BUILD_DIR:-$root/build-fuzz}"
+
+if ! command -v clang++ >/dev/null; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get install -y -qq --no-install-recommends clang >/dev/null # Debian's clang ships libFuzzer
+fi
+
+build_targets() {
+  if [ ! -f "$build/build.ninja" ]; then
+    CXX=clang++ CC=clang cmake -S "$root" -B "$build" -G Ninja -DAWB_FUZZ=ON -DBUILD_TESTING=OFF \
+      -DAWB_BUILD_GUI=OFF -DAWB_WITH_CUDA=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  fi
+  cmake --build "$build" --target awb_fuzz >/dev/null
+}
+
+# Seeds from the real files each parser reads.
+seed() {
+  local target="$1" dir="$build/seeds/$1"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  case "$target" in
+    fuzz_safetensors_header) # each fixture's real header over a data section shrunk to 8 bytes per
+      # tensor (shapes to match), so inputs stay small and the fuzzer still starts from valid files
+      for f in "$root"/tests/data/conformance/*/model.safetensors; do
+        python3 - "$f" "$dir/$(basename "$(dirname "$f")").safetensors" <<'PY'
+import json, struct, sys
+raw = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+header = json.loads(raw[8:8 + n])
+offset = 0
+for name, entry in header.items():
+    if name == "__metadata__":
+        continue
+    size = {"F64": 8, "I64": 8, "F32": 4, "I32": 4, "F16": 2, "BF16": 2, "I16": 2}.get(entry["dtype"], 1)
+    entry["shape"] = [8 // size] if entry["shape"] else []
+    nbytes = size * (entry["shape"][0] if entry["shape"] else 1)
+    entry["data_offsets"] = [offset, offset + nbytes]
+    offset += nbytes
+text = json.dumps(header, separators=(",", ":")).encode()
+open(sys.argv[2], "wb").write(struct.pack("<Q", len(text)) + text + bytes(offset))
+PY
+      done ;;
+    fuzz_llama2c_header) # the 28-byte header and the real file size (see fuzz_llama2c_header.cpp)
+      for f in "$root"/resources/models/stories260K/*.bin; do
+        python3 -c 'import os,sys,struct; p=sys.argv[1]; sys.stdout.buffer.write(open(p,"rb").read(28)+struct.pack("<Q",os.path.getsize(p)))' \
+          "$f" >"$dir/$(basename "$f" .bin).hdr"
+      done ;;
+    fuzz_hf_config)
+      for f in "$root"/tests/data/conformance/*/config.json; do cp "$f" "$dir/$(basename "$(dirname "$f")").json"; done ;;
+    fuzz_bpe_tokenizer)
+      for f in "$root"/tests/data/tokenizers/*/tokenizer.json; do cp "$f" "$dir/$(basename "$(dirname "$f")").json"; done ;;
+    fuzz_sentencepiece)
+      cp "$root"/resources/models/stories260K/tok512.model "$dir/" ;;
+    *) echo "fuzz.sh: no seeds for $target" >&2; exit 2 ;;
+  esac
+}
+
+if [ "${1:-}" = "--list" ]; then
+  build_targets
+  cat "$build/tests/fuzz/targets.txt"
+  exit 0
+fi
+if [ $# -ne 2 ]; then
+  echo "usage: $0 --list | TARGET SECONDS" >&2
+  exit 2
+fi
+target="$1" seconds="$2"
+build_targets
+if ! grep -qx "$target" "$build/tests/fuzz/targets.txt"; then
+  echo "fuzz.sh: unknown target $target (see --list)" >&2
+  exit 2
+fi
+seed "$target"
+mkdir -p "$build/corpus/$target" "$build/findings"
+# -max_len: the largest seed (a tokenizer.json is ~21 KB); libFuzzer would otherwise pick 4 KB.
+exec "$build/tests/fuzz/$target" "$build/corpus/$target" "$build/seeds/$target" \
+  -max_total_time="$seconds" -max_len=32768 -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
+  -print_final_stats=1 -artifact_prefix="$build/findings/$target-"

@@ -1,0 +1,38 @@
+#pragma once
+// Helpers shared by the fuzz targets. Parsers that take a path get the input through an anonymous
+// in-memory file (memfd), named by /proc/self/fd/N: no disk traffic, nothing to clean up, and it is
+// a regular file, as MappedFile requires.
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace awb::fuzz {
+
+class MemoryFile {
+public:
+    MemoryFile(const uint8_t* data, size_t size) : m_fd(memfd_create("awb-fuzz", MFD_CLOEXEC))
+    {
+        if (m_fd < 0)
+            throw std::runtime_error("memfd_create failed"); // the harness, not the parser: a finding
+        for (size_t done = 0; done < size;) {
+            const ssize_t n = ::write(m_fd, data + done, size - done);
+            if (n <= 0)
+                throw std::runtime_error("write to memfd failed");
+            done += static_cast<size_t>(n);
+        }
+        m_path = "/proc/self/fd/" + std::to_string(m_fd);
+    }
+    ~MemoryFile() { ::close(m_fd); }
+    MemoryFile(const MemoryFile&) = delete;
+    MemoryFile& operator=(const MemoryFile&) = delete;
+    const std::string& path() const { return m_path; }
+
+private:
+    int m_fd;
+    std::string m_path;
+};
+
+} // namespace awb::fuzz
