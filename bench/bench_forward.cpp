@@ -106,7 +106,8 @@ double gemmGflops(int64_t rows, int64_t in, int64_t out, int reps)
     return 2.0 * rows * in * out / median(s) / 1e9;
 }
 
-void printSplit(const char* title, const std::vector<Split>& reps, double wholeMedian, double tokens)
+// Prints the split; returns tokens per second of the plain forward.
+double printSplit(const char* title, const std::vector<Split>& reps, double wholeMedian, double tokens)
 {
     std::map<std::string, std::vector<double>> parts;
     std::vector<double> totals;
@@ -127,6 +128,7 @@ void printSplit(const char* title, const std::vector<Split>& reps, double wholeM
             std::printf("  %.1f GFLOP/s", reps.front().linearFlops / m / 1e9);
         std::printf("\n");
     }
+    return tokens / wholeMedian;
 }
 
 } // namespace
@@ -195,7 +197,7 @@ int main(int argc, char** argv)
             at::log_softmax(awb::forward(model, rope, tokens), -1);
             whole.push_back(since(t));
         }
-        printSplit("prefill", prefill, median(whole), static_cast<double>(rows));
+        const double prefillRate = printSplit("prefill", prefill, median(whole), static_cast<double>(rows));
 
         const awb::Model decoding = awb::decodeWeights(model, 1); // what generate() decodes with
         const std::string decodeTitle = std::string("decode (batch 1, ") + (decoding.blocks[0].wq.scalar_type() == at::kFloat ? "fp32" : "stored half") + " weights)";
@@ -214,7 +216,9 @@ int main(int argc, char** argv)
                 awb::forward(decoding, rope, next, &plain);
             wholeDecode.push_back(since(t));
         }
-        printSplit(decodeTitle.c_str(), steps, median(wholeDecode), static_cast<double>(decode));
+        const double decodeRate = printSplit(decodeTitle.c_str(), steps, median(wholeDecode), static_cast<double>(decode));
+        std::printf("{\"weights\": \"%s\", \"threads\": %d, \"prefill_tokens_per_s\": %.2f, \"decode_tokens_per_s\": %.2f}\n",
+                    model.weightDtype.c_str(), at::get_num_threads(), prefillRate, decodeRate);
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());

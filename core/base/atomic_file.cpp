@@ -107,8 +107,9 @@ void AtomicDirectory::commit()
         m_committed = true;
         return;
     }
-    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
-        throw IoError(m_target + ": cannot replace existing folder: " + std::strerror(errno));
+    const int err = errno; // before any allocation below can change it
+    if (err != EINVAL && err != ENOSYS && err != ENOTSUP)
+        throw IoError(m_target + ": cannot replace existing folder: " + std::strerror(err));
     // A file system without RENAME_EXCHANGE: the old folder is moved aside only now that the new
     // one is complete, and moved back if the second rename fails; the window is two syscalls wide.
     const std::string old = m_target + ".old-" + std::to_string(getpid());
