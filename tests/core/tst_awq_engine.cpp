@@ -133,7 +133,7 @@ private Q_SLOTS:
             QVERIFY(QString(e.what()).contains("latin1.txt") && QString(e.what()).contains("line 2"));
         }
         const std::string empty = writeText(dir, "empty.txt", "\n\n");
-        QVERIFY_THROWS_EXCEPTION(ArgumentError, buildCalibrationSet(m, {empty}, o));
+        QVERIFY_THROWS_EXCEPTION(FormatError, buildCalibrationSet(m, {empty}, o)); // names the file: exit 1, not a usage error
         QVERIFY_THROWS_EXCEPTION(IoError, buildCalibrationSet(m, {dir.filePath("missing.txt").toStdString()}, o));
     }
 
