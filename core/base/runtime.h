@@ -11,10 +11,11 @@ namespace awb {
 //    did not show in its seconds per block.
 // 2. libtorch parallelises with OpenMP. OpenBLAS built on pthreads runs a pool of its own, and
 //    both pools on the same cores spin against each other (measured on 2 cores: AWQ search 29 s,
-//    23 s of it kernel time), so that build is held to one thread. OpenBLAS built on OpenMP
-//    (Debian's libopenblas0-openmp, what packaging/setup-debian.sh selects) shares libtorch's team
-//    and gets every core: `awb eval` at the 135M shape ran 1.37x faster (bench/RESULTS.md).
-//    AWB_BLAS_THREADS overrides the BLAS thread count.
+//    23 s of it kernel time), so that build (the default, packaging/setup-debian.sh) is held to one
+//    thread. OpenBLAS built on OpenMP (libopenblas0-openmp, selected by hand) shares libtorch's team
+//    and gets every intra-op thread: `awb eval` at the 135M shape ran 1.37x faster alone, but two
+//    processes on 2 cores (ctest -j2) made every product wait for a descheduled team member and a
+//    golden test ran 8x slower (bench/RESULTS.md). AWB_BLAS_THREADS overrides the BLAS thread count.
 // Call once at start-up from main(), before the first tensor is made.
 void configureRuntime();
 

@@ -11,7 +11,7 @@ trap 'rm -rf "$root"' EXIT
 (cd "$build" && cpack -G DEB -B "$root/pkg" >"$root/cpack.log" 2>&1) || { cat "$root/cpack.log"; exit 1; }
 deb=$(ls "$root"/pkg/*.deb)
 echo "package: $(basename "$deb")"
-dpkg-deb -f "$deb" Depends | grep -q libopenblas0-openmp || { echo "Depends lacks libopenblas0-openmp"; exit 1; }
+dpkg-deb -f "$deb" Depends | grep -q libopenblas0-pthread || { echo "Depends lacks libopenblas0-pthread"; exit 1; }
 dpkg-deb -f "$deb" Depends | grep -q libtorch || { echo "Depends lacks libtorch"; exit 1; }
 dpkg -x "$deb" "$root/install"
 bin="$root/install/usr/bin"
