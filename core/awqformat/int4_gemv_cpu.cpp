@@ -1,5 +1,6 @@
 #include "core/awqformat/int4_gemv_cpu.h"
 
+#include "core/base/cpu_features.h"
 #include "core/base/error.h"
 #include "core/base/half.h"
 #include "core/awqformat/int4_reference.h"
@@ -18,15 +19,7 @@ void int4GemvAvx2Range(const float* x, const float* xSums, const int32_t* qweigh
                        int64_t blockEnd, float* work, float* y);
 } // namespace detail
 
-bool int4GemvCpuHasAvx2()
-{
-    static const bool has = [] {
-        __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-               __builtin_cpu_supports("f16c");
-    }();
-    return has;
-}
+bool int4GemvCpuHasAvx2() { return cpuHasAvx2FmaF16c(); }
 
 namespace {
 // Portable path: same algorithm (codes summed per group, zero and scale applied once per group),

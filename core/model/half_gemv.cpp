@@ -1,5 +1,6 @@
 #include "core/model/half_gemv.h"
 
+#include "core/base/cpu_features.h"
 #include "core/base/error.h"
 
 #include <ATen/ATen.h>
@@ -13,14 +14,7 @@ void halfGemvAvx2Range(const float* x, const uint16_t* w, bool bf16, int64_t M, 
                        int64_t nEnd, float* y);
 } // namespace detail
 
-bool halfGemvAvailable()
-{
-    static const bool has = [] {
-        __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
-    }();
-    return has;
-}
+bool halfGemvAvailable() { return cpuHasAvx2FmaF16c(); }
 
 bool halfGemvApplies(const at::Tensor& x, const at::Tensor& weight)
 {
