@@ -26,6 +26,9 @@ void addCalibrationCommand(CLI::App& app)
     cmd->add_option("--long-samples", *longSamples, "samples longer than a block: drop (llm-awq) or split into blocks")
         ->check(CLI::IsMember({"drop", "split"}))
         ->capture_default_str();
+    cmd->add_option("--seed", o->calibration.seed, "seed of self-generated calibration text")->capture_default_str();
+    cmd->add_option("--save-blocks", o->saveBlocks,
+                    "write the set's blocks (token ids, BOS included) to this JSON file, e.g. to calibrate another tool on the same data");
     cmd->add_option("--target", o->targetText, "target text for the sanity check (JS divergence, ΔS, short samples)");
     cmd->add_option("--probes", o->probes, "probe set whose centre μ the ΔS uses (default: the bundled one)");
     cmd->add_flag("--json", *json, "print one JSON object as the last line of stdout");

@@ -12,7 +12,7 @@ struct QuantizeArgs {
     QuantizeJobOptions job;
     AwqOptions search;
     CalibrationOptions calibration;
-    std::string method = "awq", longSamples = "drop", unit = "line", feed = "quantized";
+    std::string method = "awq", longSamples = "drop", unit = "line", feed = "best";
     int64_t maxShardMb = 2000;
     bool zeroPoint = true, json = false;
 };
@@ -32,7 +32,7 @@ void addQuantizeCommand(CLI::App& app)
     // Calibration and search options: AWQ only (the job refuses them with rtn / --apply-results).
     const std::vector<CLI::Option*> calibration = {
         cmd->add_option("--calib", o.calibration, "calibration sources, comma-separated: text files (a sample per line), .jsonl "
-                                                  "({\"text\"}), bundled sets 'wikitext2' / 'tinystories', or 'self' (sampled from the FP model)")
+                                                  "({\"text\"}), bundled sets 'wikitext2' / 'tinystories', 'self' (sampled from the FP model), or a .json of token ids from 'awb calibration --save-blocks'")
             ->delimiter(','),
         cmd->add_option("--n-samples", a->calibration.nBlocks, "calibration blocks")->capture_default_str(),
         cmd->add_option("--seqlen", a->calibration.seqLen, "tokens per calibration block")->capture_default_str(),
@@ -43,11 +43,12 @@ void addQuantizeCommand(CLI::App& app)
         cmd->add_option("--seed", a->calibration.seed, "seed of self-generated calibration text")->capture_default_str()};
     const std::vector<CLI::Option*> search = {
         cmd->add_option("--feed", a->feed,
-                        "what each block is searched on: quantized (the quantized blocks' output, so later blocks compensate "
-                        "earlier blocks' error; best in-domain at w3/w4 g32 in bench/RESULTS.md's table), fp (llm-awq's order: the "
-                        "FP model's activations; best on out-of-domain wikitext-2 at w3 g32 there), auto (per block both, kept "
-                        "by the block loss on held-out windows, see --auto-holdout; ~1.5-2x the search time)")
-            ->check(CLI::IsMember({"fp", "quantized", "auto"}))->capture_default_str(),
+                        "what each block is searched on: best (default: the whole search with fp and with quantized, keeping the "
+                        "model with the lower calibration perplexity; 2x the search time), fp (llm-awq's order: the FP model's "
+                        "activations), quantized (the quantized blocks' output, so later blocks compensate earlier blocks' error), "
+                        "auto (per block both, kept by the block loss on held-out windows, see --auto-holdout); where each helps: "
+                        "bench/RESULTS.md, Feed modes")
+            ->check(CLI::IsMember({"fp", "quantized", "auto", "best"}))->capture_default_str(),
         cmd->add_option("--auto-holdout", a->search.autoHoldoutEvery,
                         "--feed auto: every n-th calibration window decides the feed and is not searched on; 0: all windows searched "
                         "and deciding (in-sample; measured closer to the best fixed feed than 4 with 16 blocks)")
@@ -77,7 +78,7 @@ void addQuantizeCommand(CLI::App& app)
             o.calibrationOptions = a->calibration;
         }
         if (anyGiven(search)) {
-            a->search.feed = a->feed == "quantized" ? AwqFeed::Quantized : a->feed == "fp" ? AwqFeed::Fp : AwqFeed::Auto;
+            a->search.feed = feedFromName(a->feed);
             o.search = a->search;
         }
         CliJob job;

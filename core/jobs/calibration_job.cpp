@@ -1,5 +1,6 @@
 #include "core/jobs/calibration_job.h"
 
+#include "core/base/atomic_file.h"
 #include "core/base/error.h"
 #include "core/base/utf8.h"
 #include "core/eval/embedding.h"
@@ -8,6 +9,7 @@
 #include "core/tokenizer/text_source.h"
 
 #include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -37,6 +39,8 @@ CalibrationPreviewResult runCalibrationPreview(const CalibrationPreviewOptions& 
     const auto start = std::chrono::steady_clock::now();
     if (o.sources.empty())
         throw ArgumentError("no calibration source chosen (check at least one set)");
+    if (!o.saveBlocks.empty() && !std::filesystem::is_directory(std::filesystem::absolute(o.saveBlocks).parent_path()))
+        throw IoError(o.saveBlocks + ": folder does not exist (--save-blocks)");
     if (!o.targetText.empty() && !std::filesystem::is_regular_file(o.targetText))
         throw IoError(o.targetText + ": target text not found (calibration sanity)");
     const Model fp = loadModel(o.model.empty() ? defaultModelPath() : o.model);
@@ -56,6 +60,18 @@ CalibrationPreviewResult runCalibrationPreview(const CalibrationPreviewOptions& 
             continue;
         }
         s.path = resolveCalibrationSource(source);
+        if (isSavedBlocksFile(s.path)) { // token ids already: counted and shown as saved
+            for (const auto& ids : readSavedBlocks(s.path, fp.config.vocabSize)) {
+                s.sampleTokens.push_back(int64_t(ids.size()));
+                s.tokens += int64_t(ids.size());
+                s.longSamples += int64_t(ids.size()) > o.calibration.seqLen ? 1 : 0;
+                if (int64_t(s.preview.size()) < o.previewSamples)
+                    s.preview.push_back(truncatedUtf8(fp.tokenizer->decode(ids), size_t(o.previewChars)));
+            }
+            s.samples = int64_t(s.sampleTokens.size());
+            r.sources.push_back(std::move(s));
+            continue;
+        }
         const std::vector<std::string> samples = readCalibrationSamples(s.path, o.calibration.unit);
         for (size_t i = 0; i < samples.size(); ++i) {
             if (i % 256 == 0)
@@ -94,6 +110,14 @@ CalibrationPreviewResult runCalibrationPreview(const CalibrationPreviewOptions& 
         s.samples = r.blocks;
         s.tokens = r.blocks * r.seqLen;
         s.sampleTokens.assign(size_t(r.blocks), r.seqLen);
+    }
+
+    if (!o.saveBlocks.empty()) {
+        const at::Tensor blocks = set.blocks.contiguous();
+        nlohmann::json rows = nlohmann::json::array();
+        for (int64_t b = 0; b < r.blocks; ++b)
+            rows.push_back(std::vector<int64_t>(blocks[b].data_ptr<int64_t>(), blocks[b].data_ptr<int64_t>() + r.seqLen));
+        writeFileAtomic(o.saveBlocks, nlohmann::json{{"seqlen", r.seqLen}, {"sources", set.sources}, {"blocks", rows}}.dump() + "\n");
     }
 
     if (!o.targetText.empty()) {

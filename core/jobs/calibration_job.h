@@ -3,8 +3,8 @@
 // quantized. It reads each calibration source (files, bundled names, "self"), counts the tokens of
 // every sample, builds the calibration set with the chosen block settings (so the figures are the
 // ones a quantize or sweep run would get), and, given a target text, runs the calibration-sanity
-// check (docs/METRICS.md §6) against it. Nothing is written. Runs on the calling thread; progress,
-// cancel and warnings go through the JobContext.
+// check (docs/METRICS.md §6) against it. Nothing is written unless saveBlocks names a file. Runs on
+// the calling thread; progress, cancel and warnings go through the JobContext.
 #include "core/base/job_context.h"
 #include "core/eval/calibration_sanity.h"
 #include "core/quant/calibration.h"
@@ -23,6 +23,9 @@ struct CalibrationPreviewOptions {
     std::string probes;               // probe set for ΔS's centre μ (empty = the bundled one)
     int64_t previewSamples = 12;      // samples of each source kept as text
     int64_t previewChars = 400;       // each cut to this many bytes (UTF-8 safe)
+    std::string saveBlocks;           // non-empty: the set's token ids written here as JSON (atomically),
+                                      // {"seqlen": L, "sources": [...], "blocks": [[ids], ...]}, so another
+                                      // tool (e.g. llm-awq, bench/peers) can calibrate on exactly these blocks
 };
 
 struct CalibrationSourcePreview {

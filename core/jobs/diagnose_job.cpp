@@ -95,8 +95,8 @@ std::vector<std::vector<int64_t>> calibrationSamples(const Model& fp, const Diag
 {
     std::vector<std::vector<int64_t>> samples;
     for (const auto& src : o.calib) {
-        if (src == "self")
-            continue; // sampled from F itself: nothing to compare
+        if (src == "self" || isSavedBlocksFile(src))
+            continue; // sampled from F itself, or token ids saved from a set: no text to compare
         for (const auto& s : readCalibrationSamples(resolveCalibrationSource(src), o.calibration.unit))
             samples.push_back(fp.tokenizer->encode(s, true));
     }

@@ -9,6 +9,7 @@
 #include "core/tokenizer/text_source.h"
 
 #include <chrono>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 namespace awb {
@@ -150,6 +151,9 @@ nlohmann::json toJson(const QuantizeJobResult& r)
                         {"calibration", r.result.calibrationSummary}};
     if (r.search) {
         j["feed"] = feedName(r.search->feed);
+        j["feed_kept"] = r.result.feed; // best: the feed whose search was kept
+        if (!std::isnan(r.result.calibrationNll))
+            j["calib_ppl_q"] = std::exp(r.result.calibrationNll);
         j["duo_scaling"] = r.search->duoScaling;
         j["clip_qk"] = r.search->clipQueryKey;
         j["clip"] = r.search->searchClip;

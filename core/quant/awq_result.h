@@ -7,6 +7,7 @@
 #include "core/quant/quant_config.h"
 
 #include <ATen/Tensor.h>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,9 @@ struct AwqResult {
     std::string modelPath;
     std::string calibrationSummary;
     int64_t calibrationBlocks = 0, calibrationSeqLen = 0;
+    std::string feed;                   // what the search was fed ("fp", "quantized", "auto"; empty for RTN and old files)
+    double calibrationNll = std::numeric_limits<double>::quiet_NaN(); // the quantized model's mean next-token
+                                        // NLL (nats) on the calibration windows; NaN when not measured
     std::vector<BlockAwqResult> blocks; // empty for RTN
 };
 

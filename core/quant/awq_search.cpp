@@ -260,15 +260,30 @@ const char* feedName(AwqFeed feed)
         return "quantized";
     case AwqFeed::Auto:
         return "auto";
+    case AwqFeed::Best:
+        return "best";
     }
     return "?";
 }
 
-AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const AwqOptions& o, JobContext* job)
+namespace {
+
+// Mean next-token NLL of the model whose last block's output on the calibration windows is h.
+double calibrationNll(const Model& model, const at::Tensor& h, const at::Tensor& calibration, int64_t chunk)
 {
-    o.quant.validate();
-    if (calibration.dim() != 2 || calibration.size(0) == 0)
-        throw ArgumentError("the calibration set is empty");
+    double nll = 0;
+    for (int64_t b = 0; b < h.size(0); b += chunk) {
+        const int64_t e = std::min(h.size(0), b + chunk);
+        const at::Tensor logProbs = at::log_softmax(outputLogits(model, h.slice(0, b, e).slice(1, 0, -1)), -1);
+        nll -= logProbs.gather(-1, calibration.slice(0, b, e).slice(1, 1).unsqueeze(-1)).to(at::kDouble).sum().item<double>();
+    }
+    return nll / static_cast<double>(calibration.size(0) * (calibration.size(1) - 1));
+}
+
+// One whole search with a fixed or per-block (auto) feed; pass/passes place its progress in a
+// longer job (best: two searches).
+AwqResult searchModel(const Model& model, const at::Tensor& calibration, const AwqOptions& o, JobContext* job, int pass, int passes)
+{
     const ModelConfig& c = model.config;
     const int64_t T = calibration.size(1);
     // A chunk's activations are the transient memory of every forward pass of the search; at a large
@@ -282,6 +297,7 @@ AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const 
     result.modelPath = model.sourcePath;
     result.calibrationBlocks = calibration.size(0);
     result.calibrationSeqLen = T;
+    result.feed = feedName(o.feed);
 
     for (const char* name : {"down_proj"}) {
         const int64_t in = c.hiddenDim, g = o.quant.effectiveGroup(in);
@@ -311,6 +327,7 @@ AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const 
         heldIdx = at::tensor(held, at::kLong);
     }
     at::Tensor xFp; // auto: the FP model's activations, the reference the held-out block loss compares with
+    at::Tensor xQ;  // fp feed: the quantized model's activations, for the calibration loss at the end
     // Peak memory: each capture ([n, T, dim] fp32, 67 MB for 16x512 tokens at TinyLlama's shape;
     // down_proj's input 185 MB) lives only while its group is searched, and the block is upcast once
     // and then transformed in place of its tensors. Auto keeps a second stream (xFp) and searches twice.
@@ -320,7 +337,8 @@ AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const 
         releaseFreeMemory(); // the previous block's temporaries, so free fragments do not add up block by block
         auto report = [&](int step, const char* stage) {
             if (job)
-                job->report(i * stepsPerBlock + step, nBlocks * stepsPerBlock, where + ": " + stage);
+                job->report((pass * nBlocks + i) * stepsPerBlock + step, passes * nBlocks * stepsPerBlock,
+                            (passes > 1 ? "feed " + result.feed + ", " : std::string()) + where + ": " + stage);
         };
         report(0, "capture");
         BlockWeights fp = blockAsFloat(model.blocks[i]);
@@ -332,12 +350,14 @@ AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const 
             const bool feedQuantized = o.feed == AwqFeed::Quantized;
             BlockSearch s = searchBlock(c, rope, std::move(fp), x, o, chunk, !feedQuantized, report, job);
             br = s.result;
-            if (feedQuantized) {
-                const BlockWeights q = quantizedBlock(std::move(s), o.quant);
-                x = chunked(x, chunk, [&](const at::Tensor& xc) { return blockForward(c, rope, q, xc); });
-            } else {
-                x = s.fpOutput;
-            }
+            at::Tensor fpOutput = std::move(s.fpOutput);
+            const BlockWeights q = quantizedBlock(std::move(s), o.quant);
+            if (!feedQuantized && !xQ.defined())
+                xQ = x; // the streams are equal before the first block
+            at::Tensor& quantizedStream = feedQuantized ? x : xQ;
+            quantizedStream = chunked(quantizedStream, chunk, [&](const at::Tensor& xc) { return blockForward(c, rope, q, xc); });
+            if (!feedQuantized)
+                x = std::move(fpOutput);
         } else {
             // Two candidates: searched on the quantized model's activations (x) or on the FP model's
             // (xFp; the same as x before the first block). The one whose quantized block, run on the
@@ -382,9 +402,46 @@ AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const 
             job->log(where + " searched in " + std::to_string(br.seconds) + " s");
         result.blocks.push_back(std::move(br));
     }
+    result.calibrationNll = calibrationNll(model, xQ.defined() ? xQ : x, calibration, chunk);
     if (job)
-        job->report(nBlocks * stepsPerBlock, nBlocks * stepsPerBlock, "done");
+        job->log("feed " + result.feed + ": quantized model's calibration perplexity " + std::to_string(std::exp(result.calibrationNll)));
     return result;
+}
+
+} // namespace
+
+AwqFeed feedFromName(const std::string& name)
+{
+    for (AwqFeed f : {AwqFeed::Fp, AwqFeed::Quantized, AwqFeed::Auto, AwqFeed::Best})
+        if (name == feedName(f))
+            return f;
+    throw ArgumentError("--feed must be fp, quantized, auto or best, got " + name);
+}
+
+AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const AwqOptions& o, JobContext* job)
+{
+    o.quant.validate();
+    if (calibration.dim() != 2 || calibration.size(0) == 0)
+        throw ArgumentError("the calibration set is empty");
+    const int64_t steps = model.config.nLayers * 3;
+    if (o.feed != AwqFeed::Best) {
+        AwqResult r = searchModel(model, calibration, o, job, 0, 1);
+        if (job)
+            job->report(steps, steps, "done");
+        return r;
+    }
+    AwqOptions each = o;
+    each.feed = AwqFeed::Fp;
+    AwqResult onFp = searchModel(model, calibration, each, job, 0, 2);
+    each.feed = AwqFeed::Quantized;
+    AwqResult onQuantized = searchModel(model, calibration, each, job, 1, 2);
+    if (job) {
+        job->report(2 * steps, 2 * steps, "done");
+        job->log("feed best: kept " + std::string(onFp.calibrationNll < onQuantized.calibrationNll ? "fp" : "quantized") +
+                 " (calibration perplexity fp " + std::to_string(std::exp(onFp.calibrationNll)) + ", quantized " +
+                 std::to_string(std::exp(onQuantized.calibrationNll)) + ")");
+    }
+    return onFp.calibrationNll < onQuantized.calibrationNll ? onFp : onQuantized; // ties keep the quantized feed
 }
 
 } // namespace awb

@@ -3,14 +3,16 @@
 // (kept only while that group is searched), search per-channel scales for each group of linears
 // sharing an input (loss = MSE of the module output with scaled, pseudo-quantized weights; FP
 // outputs computed once and reused across the grid), fold them in, search per-group clip ranges,
-// and feed the next block the quantized block's output, the FP output, or per block whichever
-// a held-out block loss prefers (AwqFeed). Blocks
+// and feed the next block the quantized block's output, the FP output, per block whichever a
+// held-out block loss prefers, or of two whole searches the one the calibration loss prefers (AwqFeed).
+// Every search ends by scoring its quantized model on the calibration windows. Blocks
 // are upcast one at a time and their mapped pages released, so a bf16 model streams from its
 // mapping. Runs on the calling thread; progress and cancel via JobContext.
 #include "core/quant/awq_result.h"
 #include "core/base/job_context.h"
 
 #include <ATen/Tensor.h>
+#include <string>
 
 namespace awb {
 
@@ -20,8 +22,11 @@ enum class AwqFeed {
     Quantized, // the quantized block's output: later blocks see (and compensate) earlier blocks' error
     Auto,      // per block, search on both and keep the candidate whose quantized block, run on the
                // quantized stream, is closer to the FP block's output on held-out calibration windows
+    Best,      // the whole search twice, with the fp and the quantized feed; keeps the result whose
+               // quantized model has the lower perplexity on the calibration windows (AwqResult::calibrationNll)
 };
-const char* feedName(AwqFeed feed); // "fp" | "quantized" | "auto"
+const char* feedName(AwqFeed feed); // "fp" | "quantized" | "auto" | "best"
+AwqFeed feedFromName(const std::string& name); // the inverse; throws ArgumentError naming the choices
 
 struct AwqOptions {
     QuantConfig quant;
@@ -33,7 +38,7 @@ struct AwqOptions {
     int64_t clipSampleTokens = 512;
     bool clipQueryKey = false;   // llm-awq skips q/k (their error shows only through attention)
     bool duoScaling = false;     // AutoAWQ: s = mean|x|^a / mean|w|^(1-a)
-    AwqFeed feed = AwqFeed::Quantized; // see AwqFeed and bench/RESULTS.md ("Feed modes")
+    AwqFeed feed = AwqFeed::Best; // see AwqFeed and bench/RESULTS.md ("Feed modes": why best is the default)
     int autoHoldoutEvery = 4;    // Auto: every 4th calibration window decides and is not searched on
                                  // (0 or 1, or fewer windows than this: all windows, in-sample)
     int64_t windowsPerChunk = 8; // calibration windows run together (bounds attention memory) ...

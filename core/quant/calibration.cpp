@@ -1,6 +1,7 @@
 #include "core/quant/calibration.h"
 
 #include "core/base/error.h"
+#include "core/base/json_file.h"
 #include "core/base/process_memory.h"
 #include "core/model/generation.h"
 #include "core/io/model_loader.h"
@@ -73,6 +74,35 @@ std::vector<std::string> readCalibrationSamples(const std::string& path, SampleU
     return samples;
 }
 
+bool isSavedBlocksFile(const std::string& source) { return fs::path(source).extension() == ".json"; }
+
+std::vector<std::vector<int64_t>> readSavedBlocks(const std::string& path, int64_t vocabSize)
+{
+    const nlohmann::json j = readJsonFile(path);
+    if (!j.is_object() || !j.contains("seqlen") || !j["seqlen"].is_number_integer() || !j.contains("blocks") || !j["blocks"].is_array())
+        throw FormatError(path, "", "not a saved calibration set (needs integer \"seqlen\" and array \"blocks\", as awb calibration --save-blocks writes)");
+    const int64_t seqLen = j["seqlen"].get<int64_t>();
+    if (seqLen < 2)
+        throw FormatError(path, "seqlen", "must be at least 2, got " + std::to_string(seqLen));
+    if (j["blocks"].empty())
+        throw FormatError(path, "blocks", "has no blocks");
+    std::vector<std::vector<int64_t>> rows;
+    for (size_t b = 0; b < j["blocks"].size(); ++b) {
+        const nlohmann::json& row = j["blocks"][b];
+        const std::string field = "blocks[" + std::to_string(b) + "]";
+        if (!row.is_array() || static_cast<int64_t>(row.size()) != seqLen)
+            throw FormatError(path, field, "must be an array of seqlen = " + std::to_string(seqLen) + " token ids");
+        std::vector<int64_t> ids;
+        for (const nlohmann::json& id : row) {
+            if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() >= vocabSize)
+                throw FormatError(path, field, "holds " + id.dump() + ", not a token id of this model (vocabulary " + std::to_string(vocabSize) + ")");
+            ids.push_back(id.get<int64_t>());
+        }
+        rows.push_back(std::move(ids));
+    }
+    return rows;
+}
+
 namespace {
 // Token samples (each starting with BOS) sampled from the FP model itself, seeded.
 std::vector<std::vector<int64_t>> selfGeneratedSamples(const Model& model, const CalibrationOptions& o, JobContext* job)
@@ -136,6 +166,12 @@ CalibrationSet buildCalibrationSet(const Model& model, const std::vector<std::st
             continue;
         }
         const std::string path = resolveCalibrationSource(source);
+        if (isSavedBlocksFile(path)) {
+            set.sources.push_back(path);
+            for (auto& ids : readSavedBlocks(path, model.config.vocabSize))
+                addSample(std::move(ids));
+            continue;
+        }
         if (!model.tokenizer)
             throw ArgumentError("calibration text needs a tokenizer");
         set.sources.push_back(path);

@@ -2,7 +2,8 @@
 // Calibration sets, built the llm-awq way: each sample encoded with BOS, samples longer than a
 // block dropped (or split, on request), all concatenated and cut into blocks of seqLen tokens.
 // Sources: text files (one sample per line, or per paragraph), JSONL ({"text": ...}), the bundled
-// sets by name ("wikitext2", "tinystories"), and text sampled from the FP model ("self").
+// sets by name ("wikitext2", "tinystories"), text sampled from the FP model ("self"), and token ids
+// saved by `awb calibration --save-blocks` (a .json file: each saved block is one sample, not re-tokenized).
 #include "core/base/job_context.h"
 #include "core/model/model.h"
 
@@ -34,6 +35,12 @@ struct CalibrationSet {
 std::string resolveCalibrationSource(const std::string& source);
 // The samples of one source (text or JSONL); throws IoError/FormatError naming file and line.
 std::vector<std::string> readCalibrationSamples(const std::string& path, SampleUnit unit);
+
+// A .json source: blocks saved by `awb calibration --save-blocks`.
+bool isSavedBlocksFile(const std::string& source);
+// Its rows as token samples; throws IoError/FormatError naming the file and field (ids outside
+// [0, vocabSize), rows of another length than "seqlen", no rows).
+std::vector<std::vector<int64_t>> readSavedBlocks(const std::string& path, int64_t vocabSize);
 
 // Builds the set; warns through job when fewer blocks than asked could be made. Throws
 // ArgumentError when no block can be made (empty or too-short calibration data).

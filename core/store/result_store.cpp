@@ -6,6 +6,7 @@
 
 #include <ATen/ATen.h>
 #include <H5Cpp.h>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -39,6 +40,10 @@ void writeAwqResultGroup(H5::Group& root, const AwqResult& r)
     writeAttr(root, "calibration", r.calibrationSummary);
     writeAttr(root, "calib_blocks", static_cast<double>(r.calibrationBlocks));
     writeAttr(root, "calib_seqlen", static_cast<double>(r.calibrationSeqLen));
+    if (!r.feed.empty())
+        writeAttr(root, "feed", r.feed);
+    if (!std::isnan(r.calibrationNll))
+        writeAttr(root, "calib_nll", r.calibrationNll);
     H5::Group blocks = root.createGroup("blocks");
     for (size_t i = 0; i < r.blocks.size(); ++i) {
         const auto& b = r.blocks[i];
@@ -105,6 +110,10 @@ AwqResult readAwqResultGroup(const H5::Group& root, const std::string& path, con
         r.calibrationSummary = readStringAttr(root, "calibration");
         r.calibrationBlocks = readWholeAttr(root, "calib_blocks", 0, int64_t(1) << 40);
         r.calibrationSeqLen = readWholeAttr(root, "calib_seqlen", 0, int64_t(1) << 40);
+        if (root.attrExists("feed")) // written since the best feed (older results have neither)
+            r.feed = readStringAttr(root, "feed");
+        if (root.attrExists("calib_nll"))
+            r.calibrationNll = readDoubleAttr(root, "calib_nll");
         H5::Group blocks = root.openGroup("blocks");
         for (hsize_t i = 0; i < blocks.getNumObjs(); ++i) {
             const std::string bName = "blocks/" + std::to_string(i);

@@ -133,8 +133,11 @@ SweepPlan makeSweepPlan(const SweepGrid& g, const std::string& modelHash, const 
         {"drift", toJson(g.drift)},
         {"layer_error_windows", g.layerErrorWindows},
     };
-    if (s.feed == AwqFeed::Auto) // only then, so the plans (and stores) of the fixed feeds keep their hash
+    // only for these, so the plans (and stores) of the fixed feeds keep their hash
+    if (s.feed == AwqFeed::Auto)
         plan.identity["search"]["feed"] = {{"mode", "auto"}, {"holdout_every", s.autoHoldoutEvery}};
+    if (s.feed == AwqFeed::Best)
+        plan.identity["search"]["feed"] = {{"mode", "best"}};
     plan.hash = fnv1a64Hex(plan.identity.dump());
     return plan;
 }

@@ -4,6 +4,7 @@
 #include "core/quant/calibration.h"
 #include "core/base/error.h"
 #include "core/io/model_loader.h"
+#include "core/jobs/calibration_job.h"
 #include "core/quant/quantizer.h"
 #include "core/store/result_store.h"
 #include "core/base/runtime.h"
@@ -12,6 +13,7 @@
 #include <ATen/ATen.h>
 #include <QtTest/QtTest>
 #include <fstream>
+#include <map>
 
 using namespace awb;
 
@@ -135,6 +137,28 @@ private Q_SLOTS:
         const std::string empty = writeText(dir, "empty.txt", "\n\n");
         QVERIFY_THROWS_EXCEPTION(FormatError, buildCalibrationSet(m, {empty}, o)); // names the file: exit 1, not a usage error
         QVERIFY_THROWS_EXCEPTION(IoError, buildCalibrationSet(m, {dir.filePath("missing.txt").toStdString()}, o));
+
+        // Saved blocks (awb calibration --save-blocks) come back as the same token ids, not re-tokenized
+        CalibrationPreviewOptions preview;
+        preview.model = kModel;
+        preview.sources = {"tinystories"};
+        preview.calibration = stories;
+        preview.saveBlocks = dir.filePath("saved.json").toStdString();
+        JobContext job;
+        runCalibrationPreview(preview, job);
+        QVERIFY(at::equal(buildCalibrationSet(m, {preview.saveBlocks}, stories).blocks, buildCalibrationSet(m, {"tinystories"}, stories).blocks));
+        for (const auto& [content, field] : {std::pair{"{\"seqlen\": 2, \"blocks\": [[1, 2], [1, 9999]]}", "blocks[1]"},
+                                             std::pair{"{\"seqlen\": 2, \"blocks\": [[1, 2, 3]]}", "blocks[0]"},
+                                             std::pair{"{\"seqlen\": 2, \"blocks\": []}", "blocks"},
+                                             std::pair{"{\"blocks\": [[1, 2]]}", "seqlen"}}) {
+            const std::string path = writeText(dir, "bad-blocks.json", content);
+            try {
+                buildCalibrationSet(m, {path}, o);
+                QFAIL(content);
+            } catch (const FormatError& e) {
+                QVERIFY2(QString(e.what()).contains("bad-blocks.json") && QString(e.what()).contains(field), e.what());
+            }
+        }
     }
 
     void foldedScalesPreserveTheFunction()
@@ -179,7 +203,7 @@ private Q_SLOTS:
         });
         AwqResult r = runAwqSearch(m, calib, o, &job);
         QCOMPARE(r.blocks.size(), size_t(m.config.nLayers));
-        QVERIFY(std::find(stages.begin(), stages.end(), "block 3/5: scale search") != stages.end());
+        QVERIFY(std::any_of(stages.begin(), stages.end(), [](const std::string& st) { return st.find("block 3/5: scale search") != std::string::npos; }));
         const auto& s0 = r.blocks[0].scales;
         QCOMPARE(s0.size(), size_t(3)); // GQA: no v -> o scaling (shapes differ), as in llm-awq
         QCOMPARE(s0[0].losses.size(0), int64_t(o.scaleGrid));
@@ -195,6 +219,8 @@ private Q_SLOTS:
         AwqResult back = loadAwqResult(h5);
         QCOMPARE(back.quant.label(), r.quant.label());
         QCOMPARE(back.blocks.size(), r.blocks.size());
+        QCOMPARE(back.feed, r.feed);
+        QCOMPARE(back.calibrationNll, r.calibrationNll);
         const Model qa = applyAwqResult(m, r), qb = applyAwqResult(m, back);
         for (size_t i = 0; i < qa.blocks.size(); ++i)
             QVERIFY(at::equal(qa.blocks[i].wDown, qb.blocks[i].wDown) && at::equal(qa.blocks[i].attnNorm, qb.blocks[i].attnNorm));
@@ -204,6 +230,39 @@ private Q_SLOTS:
 
         writeText(dir, "junk.h5", "not hdf5");
         QVERIFY_THROWS_EXCEPTION(FormatError, loadAwqResult(dir.filePath("junk.h5").toStdString()));
+    }
+
+    void bestFeedKeepsTheSearchWithTheLowerCalibrationLoss()
+    {
+        Model m = loadModel(kModel);
+        CalibrationOptions co;
+        co.nBlocks = 2;
+        co.seqLen = 64;
+        co.longSamples = LongSamples::Split;
+        const at::Tensor calib = buildCalibrationSet(m, {"tinystories"}, co).blocks;
+        AwqOptions o;
+        o.quant = {3, 32, true};
+        std::map<std::string, AwqResult> runs;
+        for (AwqFeed feed : {AwqFeed::Fp, AwqFeed::Quantized, AwqFeed::Best}) {
+            o.feed = feed;
+            runs[feedName(feed)] = runAwqSearch(m, calib, o);
+        }
+        // The streamed calibration loss of each search is that of its whole quantized model, run
+        // independently here: full forward, log-softmax, mean NLL of the next tokens.
+        RopeTable rope(m.config, co.seqLen);
+        for (const char* feed : {"fp", "quantized"}) {
+            const at::Tensor logProbs = at::log_softmax(forward(applyAwqResult(m, runs[feed]), rope, calib).slice(1, 0, -1), -1);
+            const double nll = -logProbs.gather(-1, calib.slice(1, 1).unsqueeze(-1)).to(at::kDouble).mean().item<double>();
+            QCOMPARE(runs[feed].feed, std::string(feed));
+            QVERIFY2(std::abs(runs[feed].calibrationNll / nll - 1) < 1e-5, qPrintable(QString("%1 vs %2").arg(runs[feed].calibrationNll).arg(nll)));
+        }
+        const std::string kept = runs["fp"].calibrationNll < runs["quantized"].calibrationNll ? "fp" : "quantized";
+        const AwqResult& best = runs["best"];
+        QCOMPARE(best.feed, kept);
+        QCOMPARE(best.calibrationNll, runs[kept].calibrationNll);
+        for (size_t b = 0; b < best.blocks.size(); ++b)
+            QVERIFY(at::equal(best.blocks[b].scales[0].scales, runs[kept].blocks[b].scales[0].scales) &&
+                    at::equal(best.blocks[b].clips[0].maxVal, runs[kept].blocks[b].clips[0].maxVal));
     }
 };
 
