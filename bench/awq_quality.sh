@@ -93,7 +93,7 @@ for model in $MODELS; do
       done
     done
   done
-done | AWB=$AWB xargs -P "$JOBS" -L 1 bash -c 'file=$1; shift; "$AWB" "$@" 2>/dev/null | tail -1 > "$file.tmp" && mv "$file.tmp" "$file" && echo "${file##*/} done" >&2' _
+done | AWB=$AWB xargs -r -P "$JOBS" -L 1 bash -c 'file=$1; shift; "$AWB" "$@" 2>/dev/null | tail -1 > "$file.tmp" && mv "$file.tmp" "$file" && echo "${file##*/} done" >&2' _
 
 python3 - "$OUT/runs" "$NAMES" tests/data/reference_figures.json <<'PY'
 import json, os, sys

@@ -9,18 +9,20 @@ MODEL=resources/models/stories260K/stories260K-mha192.bin
 HELDOUT=$(mktemp --suffix=.txt)
 trap 'rm -f "$HELDOUT"' EXIT
 sed -n '2401,4358p' resources/text/wiki.test.raw > "$HELDOUT" # wikitext-2 test after the eval split
+# Each variant changes one thing against llm-awq's recipe (--feed fp); best is the default.
 declare -A VARIANTS=(
-  [reference]=""
-  [grid40]="--scale-grid 40"
-  [duo]="--duo-scaling"
-  [clipqk]="--clip-qk"
+  [reference]="--feed fp"
+  [grid40]="--feed fp --scale-grid 40"
+  [duo]="--feed fp --duo-scaling"
+  [clipqk]="--feed fp --clip-qk"
   [feedq]="--feed quantized"
+  [best]="--feed best"
 )
 echo "| setting | variant | ppl eval (lines 2001-2400) | ppl held-out (lines 2401-end) | search s |"
 echo "|---|---|---|---|---|"
 for setting in "4 32" "3 32" "4 64" "3 64"; do
   set -- $setting
-  for name in reference grid40 duo clipqk feedq; do
+  for name in reference grid40 duo clipqk feedq best; do
     # shellcheck disable=SC2086
     a=$("$AWB" quantize --model $MODEL --calib wikitext2 --n-samples 64 --w-bit "$1" --group-size "$2" ${VARIANTS[$name]} \
         --eval resources/text/wikitext2-eval-lines2001-2400.txt --save-results /tmp/awq_variant.h5 --json 2>/dev/null | tail -1)
