@@ -268,6 +268,8 @@ const char* feedName(AwqFeed feed)
 
 namespace {
 
+constexpr int64_t kStepsPerBlock = 3; // progress steps of one block's search: capture, scale search, clip search
+
 // Mean next-token NLL of the model whose last block's output on the calibration windows is h.
 double calibrationNll(const Model& model, const at::Tensor& h, const at::Tensor& calibration, int64_t chunk)
 {
@@ -311,7 +313,6 @@ AwqResult searchModel(const Model& model, const at::Tensor& calibration, const A
     at::Tensor x = embedTokens(model, calibration);
     releaseMappedPages(model.tokEmbedding); // not read again by the search (131 MB at TinyLlama's shape)
     const int64_t nBlocks = c.nLayers;
-    const int64_t stepsPerBlock = 3;
     const bool autoFeed = o.feed == AwqFeed::Auto;
     // Auto: the windows whose block loss decides between the feeds are not searched on (a search
     // would fit them), unless there are too few windows to spare any.
@@ -337,7 +338,7 @@ AwqResult searchModel(const Model& model, const at::Tensor& calibration, const A
         releaseFreeMemory(); // the previous block's temporaries, so free fragments do not add up block by block
         auto report = [&](int step, const char* stage) {
             if (job)
-                job->report((pass * nBlocks + i) * stepsPerBlock + step, passes * nBlocks * stepsPerBlock,
+                job->report((pass * nBlocks + i) * kStepsPerBlock + step, passes * nBlocks * kStepsPerBlock,
                             (passes > 1 ? "feed " + result.feed + ", " : std::string()) + where + ": " + stage);
         };
         report(0, "capture");
@@ -423,7 +424,7 @@ AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const 
     o.quant.validate();
     if (calibration.dim() != 2 || calibration.size(0) == 0)
         throw ArgumentError("the calibration set is empty");
-    const int64_t steps = model.config.nLayers * 3;
+    const int64_t steps = model.config.nLayers * kStepsPerBlock;
     if (o.feed != AwqFeed::Best) {
         AwqResult r = searchModel(model, calibration, o, job, 0, 1);
         if (job)
