@@ -246,6 +246,7 @@ void TestWorkbench::exportsAStoredPointWithItsOwnSearch()
 {
     // w4 g64 of the stored sweep: its stored scales and clips are applied, no search runs.
     m_window->driftSet()->select(1);
+    QVERIFY(m_window->driftSet()->selected()); // absent when the sweep before did not finish: fail, not crash
     QCOMPARE(m_window->driftSet()->selected()->storeKey, std::string("awq-w4-g64-zp-tinystories"));
     const QString out = m_dir.filePath(QStringLiteral("stored-checkpoint"));
     QSignalSpy finished(m_window->runner(), &JobRunner::jobFinished);
