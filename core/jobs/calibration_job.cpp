@@ -51,6 +51,14 @@ CalibrationPreviewResult runCalibrationPreview(const CalibrationPreviewOptions& 
     const int64_t steps = int64_t(o.sources.size()) + 1 + (o.targetText.empty() ? 0 : 1);
     int64_t step = 0;
     std::vector<std::vector<int64_t>> sanitySamples; // every sample of the text sources, BOS included
+    // Counts one sample of n tokens; true while the source's preview still wants the sample's text.
+    auto countSample = [&](CalibrationSourcePreview& s, int64_t n) {
+        ++s.samples;
+        s.sampleTokens.push_back(n);
+        s.tokens += n;
+        s.longSamples += n > o.calibration.seqLen ? 1 : 0;
+        return int64_t(s.preview.size()) < o.previewSamples;
+    };
     for (const std::string& source : o.sources) {
         job.report(step++, steps, "read " + source);
         CalibrationSourcePreview s;
@@ -61,31 +69,20 @@ CalibrationPreviewResult runCalibrationPreview(const CalibrationPreviewOptions& 
         }
         s.path = resolveCalibrationSource(source);
         if (isSavedBlocksFile(s.path)) { // token ids already: counted and shown as saved
-            for (const auto& ids : readSavedBlocks(s.path, fp.config.vocabSize)) {
-                s.sampleTokens.push_back(int64_t(ids.size()));
-                s.tokens += int64_t(ids.size());
-                s.longSamples += int64_t(ids.size()) > o.calibration.seqLen ? 1 : 0;
-                if (int64_t(s.preview.size()) < o.previewSamples)
+            for (const auto& ids : readSavedBlocks(s.path, fp.config.vocabSize))
+                if (countSample(s, int64_t(ids.size())))
                     s.preview.push_back(truncatedUtf8(fp.tokenizer->decode(ids), size_t(o.previewChars)));
+        } else {
+            const std::vector<std::string> samples = readCalibrationSamples(s.path, o.calibration.unit);
+            for (size_t i = 0; i < samples.size(); ++i) {
+                if (i % 256 == 0)
+                    job.checkCancelled();
+                std::vector<int64_t> ids = fp.tokenizer->encode(samples[i], true);
+                if (countSample(s, int64_t(ids.size())))
+                    s.preview.push_back(truncatedUtf8(samples[i], size_t(o.previewChars)));
+                sanitySamples.push_back(std::move(ids));
             }
-            s.samples = int64_t(s.sampleTokens.size());
-            r.sources.push_back(std::move(s));
-            continue;
         }
-        const std::vector<std::string> samples = readCalibrationSamples(s.path, o.calibration.unit);
-        for (size_t i = 0; i < samples.size(); ++i) {
-            if (i % 256 == 0)
-                job.checkCancelled();
-            std::vector<int64_t> ids = fp.tokenizer->encode(samples[i], true);
-            const int64_t n = int64_t(ids.size());
-            s.sampleTokens.push_back(n);
-            s.tokens += n;
-            s.longSamples += n > o.calibration.seqLen ? 1 : 0;
-            if (int64_t(s.preview.size()) < o.previewSamples)
-                s.preview.push_back(truncatedUtf8(samples[i], size_t(o.previewChars)));
-            sanitySamples.push_back(std::move(ids));
-        }
-        s.samples = int64_t(samples.size());
         r.sources.push_back(std::move(s));
     }
 

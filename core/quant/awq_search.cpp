@@ -328,7 +328,10 @@ AwqResult searchModel(const Model& model, const at::Tensor& calibration, const A
         heldIdx = at::tensor(held, at::kLong);
     }
     at::Tensor xFp; // auto: the FP model's activations, the reference the held-out block loss compares with
-    at::Tensor xQ;  // fp feed: the quantized model's activations, for the calibration loss at the end
+    at::Tensor xQ;  // fp feed: the quantized model's activations (equal to x before the first block),
+                    // for the calibration loss at the end
+    if (o.feed == AwqFeed::Fp)
+        xQ = x;
     // Peak memory: each capture ([n, T, dim] fp32, 67 MB for 16x512 tokens at TinyLlama's shape;
     // down_proj's input 185 MB) lives only while its group is searched, and the block is upcast once
     // and then transformed in place of its tensors. Auto keeps a second stream (xFp) and searches twice.
@@ -353,8 +356,6 @@ AwqResult searchModel(const Model& model, const at::Tensor& calibration, const A
             br = s.result;
             at::Tensor fpOutput = std::move(s.fpOutput);
             const BlockWeights q = quantizedBlock(std::move(s), o.quant);
-            if (!feedQuantized && !xQ.defined())
-                xQ = x; // the streams are equal before the first block
             at::Tensor& quantizedStream = feedQuantized ? x : xQ;
             quantizedStream = chunked(quantizedStream, chunk, [&](const at::Tensor& xc) { return blockForward(c, rope, q, xc); });
             if (!feedQuantized)
@@ -436,13 +437,13 @@ AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const 
     AwqResult onFp = searchModel(model, calibration, each, job, 0, 2);
     each.feed = AwqFeed::Quantized;
     AwqResult onQuantized = searchModel(model, calibration, each, job, 1, 2);
+    AwqResult& kept = onFp.calibrationNll < onQuantized.calibrationNll ? onFp : onQuantized; // ties keep the quantized feed
     if (job) {
         job->report(2 * steps, 2 * steps, "done");
-        job->log("feed best: kept " + std::string(onFp.calibrationNll < onQuantized.calibrationNll ? "fp" : "quantized") +
-                 " (calibration perplexity fp " + std::to_string(std::exp(onFp.calibrationNll)) + ", quantized " +
-                 std::to_string(std::exp(onQuantized.calibrationNll)) + ")");
+        job->log("feed best: kept " + kept.feed + " (calibration perplexity fp " + std::to_string(std::exp(onFp.calibrationNll)) +
+                 ", quantized " + std::to_string(std::exp(onQuantized.calibrationNll)) + ")");
     }
-    return onFp.calibrationNll < onQuantized.calibrationNll ? onFp : onQuantized; // ties keep the quantized feed
+    return std::move(kept);
 }
 
 } // namespace awb
