@@ -93,7 +93,7 @@ for model in $MODELS; do
       done
     done
   done
-done | AWB=$AWB xargs -r -P "$JOBS" -L 1 bash -c 'file=$1; shift; "$AWB" "$@" 2>/dev/null | tail -1 > "$file.tmp" && mv "$file.tmp" "$file" && echo "${file##*/} done" >&2' _
+done | AWB=$AWB xargs -r -P "$JOBS" -L 1 bash -c 'set -o pipefail; file=$1; shift; "$AWB" "$@" 2>/dev/null | tail -1 > "$file.tmp" && mv "$file.tmp" "$file" && echo "${file##*/} done" >&2' _
 
 python3 - "$OUT/runs" "$NAMES" tests/data/reference_figures.json <<'PY'
 import json, os, sys
@@ -105,12 +105,13 @@ for f in os.listdir(sys.argv[1]):
 names = sys.argv[2].split()
 search = [n for n in names if n != "rtn"]
 ref = json.load(open(sys.argv[3]))
-# llm-awq figures (MHA variant, 64 blocks): wikitext-2 from ../shared/reference/stories260K.md, the
-# self-generated set from bench/peers/llm_awq_reference.py on the same saved blocks
+# llm-awq figures (MHA variant; the full mode's blocks): wikitext-2 from ../shared/reference/stories260K.md,
+# the other pairings from bench/peers/llm_awq_reference.py on the same blocks (saved by --save-blocks)
 llm = {}
-for pairing, key in (("wikitext2", "llm_awq"), ("self", "llm_awq_self_generated")):
+for pairing, key, blocks in (("wikitext2", "llm_awq", 64), ("self", "llm_awq_self_generated", 64),
+                             ("tinystories", "llm_awq_tinystories", 10), ("mixed", "llm_awq_mixed", 20)):
     for f in ref.get(key, []):
-        llm[("mha", pairing, f"w{f['w_bit']} g{f['group']}")] = f["awq_ppl"]
+        llm[("mha", pairing, f"w{f['w_bit']} g{f['group']}")] = (f["awq_ppl"], blocks)
 order = ["self", "tinystories", "wikitext2", "mixed"]
 cells = sorted({k[:3] for k in runs}, key=lambda r: (r[0], order.index(r[1]), r[2]))
 print("| model | pairing | setting | calib blocks | bits/w | FP | RTN | " + " | ".join(f"feed {n}" for n in search)
@@ -125,7 +126,8 @@ for m, p, s in cells:
         kept = "fp" if r["fp"]["calib_ppl_q"] < r["quantized"]["calib_ppl_q"] else "quantized"
         best = ppl[kept]
     blocks = max(v["calib_blocks"] for v in r.values() if v)
-    ref_ppl = llm.get((m, p, s)) if blocks == 64 else None  # llm-awq's figures are for 64 blocks
+    ref_ppl, ref_blocks = llm.get((m, p, s), (None, 0))
+    ref_ppl = ref_ppl if blocks == ref_blocks else None  # a figure holds for the blocks it was made on
     pct = lambda a, b: f"{100 * (a / b - 1):+.2f}%" if a and b else "-"
     line = [m, p, s, str(blocks), f"{some.get('bits_per_weight', 0):.3f}", f"{some['ppl_fp']:.4f}",
             f"{r['rtn']['ppl_q']:.4f}" if r.get("rtn") else "-", *[f"{ppl[n]:.4f}" if n in ppl else "-" for n in search],
