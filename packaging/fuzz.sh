@@ -61,6 +61,8 @@ PY
       for f in "$root"/tests/data/tokenizers/*/tokenizer.json; do cp "$f" "$dir/$(basename "$(dirname "$f")").json"; done ;;
     fuzz_sentencepiece)
       cp "$root"/resources/models/stories260K/tok512.model "$dir/" ;;
+    fuzz_probe_set) # the shipped probe set (9 KB)
+      cp "$root"/resources/probes/*.json "$dir/" ;;
     *) echo "fuzz.sh: no seeds for $target" >&2; exit 2 ;;
   esac
 }

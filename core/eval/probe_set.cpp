@@ -2,7 +2,7 @@
 
 #include "core/base/error.h"
 #include "core/base/file_hash.h"
-#include "core/io/model_loader.h"
+#include "core/base/resources_dir.h"
 
 #include <fstream>
 #include <nlohmann/json.hpp>

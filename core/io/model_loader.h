@@ -4,6 +4,7 @@
 //    or llama2.c's naming convention tok<vocab_size>.model beside it;
 //  - a Hugging Face folder (config.json), tokenizer from --tokenizer or the folder's
 //    tokenizer.model / tokenizer.json.
+#include "core/base/resources_dir.h"
 #include "core/model/model.h"
 
 namespace awb {
@@ -17,6 +18,5 @@ Model loadModel(const std::string& path, const LoadOptions& options = {});
 
 // The embedded default model shipped in resources/ (stories260K) and its tokenizer.
 std::string defaultModelPath();
-std::string resourcesDir(); // $AWB_RESOURCES or the installed/source resources folder
 
 } // namespace awb
