@@ -2,6 +2,8 @@
 # libFuzzer targets of the file parsers (tests/fuzz, CMake option AWB_FUZZ).
 #   packaging/fuzz.sh --list            builds the targets into build-fuzz/, prints their names
 #   packaging/fuzz.sh TARGET SECONDS    runs one for SECONDS; exits non-zero on a finding
+#   packaging/fuzz.sh --all SECONDS     runs every target in turn for SECONDS each (CI: 60)
+#   AWB_FUZZ_RUNS=N                     also stop a run after N executions (the 10-million runs)
 # Findings (crashing inputs) land in build-fuzz/findings/. The corpus of each target starts from the
 # real fixtures (model headers, config.json files, tokenizers) and grows in build-fuzz/corpus/.
 # Over-allocation is a finding too: libFuzzer's -rss_limit_mb/-malloc_limit_mb (2 GiB).
@@ -12,7 +14,8 @@ build="${AWB_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 if ! command -v clang++ >/dev/null; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get install -y -qq --no-install-recommends clang >/dev/null # Debian's clang ships libFuzzer
+  # libFuzzer's runtime is in libclang-rt-dev, only a recommendation of clang
+  $SUDO apt-get install -y -qq --no-install-recommends clang libclang-rt-dev >/dev/null
 fi
 
 build_targets() {
@@ -72,6 +75,19 @@ if [ "${1:-}" = "--list" ]; then
   cat "$build/tests/fuzz/targets.txt"
   exit 0
 fi
+if [ "${1:-}" = "--all" ] && [ $# -eq 2 ]; then
+  build_targets
+  while read -r target; do
+    log="$build/$target.log"
+    if ! "$0" "$target" "$2" >"$log" 2>&1 </dev/null; then
+      tail -n 40 "$log" >&2
+      echo "fuzz.sh: finding in $target (input in $build/findings/)" >&2
+      exit 1
+    fi
+    echo "$target: $(grep -o 'number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') executions in $2 s, no finding"
+  done <"$build/tests/fuzz/targets.txt"
+  exit 0
+fi
 if [ $# -ne 2 ]; then
   echo "usage: $0 --list | TARGET SECONDS" >&2
   exit 2
@@ -87,4 +103,4 @@ mkdir -p "$build/corpus/$target" "$build/findings"
 # -max_len: the largest seed (a tokenizer.json is ~21 KB); libFuzzer would otherwise pick 4 KB.
 exec "$build/tests/fuzz/$target" "$build/corpus/$target" "$build/seeds/$target" \
   -max_total_time="$seconds" -max_len=32768 -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
-  -print_final_stats=1 -artifact_prefix="$build/findings/$target-"
+  -print_final_stats=1 -artifact_prefix="$build/findings/$target-" ${AWB_FUZZ_RUNS:+-runs=$AWB_FUZZ_RUNS}

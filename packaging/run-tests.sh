@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine, builds, and runs every test (the README's test command; CI runs it).
-#   packaging/run-tests.sh               ./build, every test
+#   packaging/run-tests.sh               ./build, every test, then every fuzz target for 60 s
+#                                        (build-fuzz/, clang; docs/hardening.md)
 #   packaging/run-tests.sh --sanitize    ./build-asan: the same suite built with ASan + UBSan
 #                                        (AWB_SANITIZE); any report fails the test that made it
 set -euo pipefail
@@ -21,3 +22,5 @@ if [ "${1:-}" = "--sanitize" ]; then
 fi
 ./packaging/build.sh
 ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 1800
+# The parsers against hostile input: a finding fails the run (issue 13).
+./packaging/fuzz.sh --all 60
