@@ -20,7 +20,7 @@ fi
 
 build_targets() {
   if [ ! -f "$build/build.ninja" ]; then
-    CXX=clang++ CC=clang cmake -S "$root" -B "$build" -G Ninja -DAWB_FUZZ=ON -DBUILD_TESTING=OFF \
+    CXX=clang++ CC=clang cmake -Wno-dev -S "$root" -B "$build" -G Ninja -DAWB_FUZZ=ON -DBUILD_TESTING=OFF \
       -DAWB_BUILD_GUI=OFF -DAWB_WITH_CUDA=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   fi
   cmake --build "$build" --target awb_fuzz >/dev/null
