@@ -89,7 +89,7 @@ if [ "${1:-}" = "--all" ] && [ $# -eq 2 ]; then
   exit 0
 fi
 if [ $# -ne 2 ]; then
-  echo "usage: $0 --list | TARGET SECONDS" >&2
+  echo "usage: $0 --list | --all SECONDS | TARGET SECONDS" >&2
   exit 2
 fi
 target="$1" seconds="$2"
