@@ -61,6 +61,9 @@ void teacherForced(const Model& model, const std::vector<at::Tensor>& windows, c
     out.scoredTokens = 0;
     PerplexityOptions po;
     po.seqLen = s.seqLen;
+    // Half the usual logits per batch: Q's comparison also holds F's log-probabilities of the batch
+    // and the KL's temporaries beside Q's own (one window of 512 x 49k at the 135M shape).
+    po.logitsBudgetBytes /= 2;
     forEachWindowBatch(model, windows, po, &job, stage, [&](size_t first, const at::Tensor& input, const at::Tensor& logProbs) {
         at::Tensor targets = input.slice(1, 1).unsqueeze(-1);
         out.totalNll -= logProbs.gather(-1, targets).to(at::kDouble).sum().item<double>();
@@ -91,25 +94,20 @@ void freeRunning(const Model& model, const std::vector<std::vector<int64_t>>& pr
     out.freeTokens = generateBatch(model, prompts, g, &job);
     const int64_t n = static_cast<int64_t>(prompts.size());
     out.freeEntropy = at::full({n, s.freeTokens}, kNaN, at::kFloat);
-    int64_t width = 0;
-    for (int64_t i = 0; i < n; ++i)
-        width = std::max<int64_t>(width, static_cast<int64_t>(prompts[static_cast<size_t>(i)].size() + out.freeTokens[static_cast<size_t>(i)].size()));
-    // Right-padded: a causal model's states of real tokens do not see what follows them.
-    at::Tensor input = at::full({n, width}, model.config.bosId, at::kLong);
-    for (int64_t i = 0; i < n; ++i) {
-        std::vector<int64_t> seq = prompts[static_cast<size_t>(i)];
-        seq.insert(seq.end(), out.freeTokens[static_cast<size_t>(i)].begin(), out.freeTokens[static_cast<size_t>(i)].end());
-        input[i].slice(0, 0, static_cast<int64_t>(seq.size())).copy_(at::tensor(seq, at::kLong));
-    }
     at::NoGradGuard noGrad;
-    RopeTable rope(model.config, width);
-    at::Tensor h = tokenEntropy(at::log_softmax(forward(model, rope, input), -1)); // [n, width]
     for (int64_t i = 0; i < n; ++i) {
-        const int64_t p = static_cast<int64_t>(prompts[static_cast<size_t>(i)].size());
-        const int64_t m = static_cast<int64_t>(out.freeTokens[static_cast<size_t>(i)].size());
+        // One sequence at a time: the logits of all of them together ([n, ~400, V] fp32, twice with
+        // the log-softmax) were about 1 GB at a 49k vocabulary.
+        const auto& prompt = prompts[static_cast<size_t>(i)];
+        const auto& generated = out.freeTokens[static_cast<size_t>(i)];
+        std::vector<int64_t> seq = prompt;
+        seq.insert(seq.end(), generated.begin(), generated.end());
+        const int64_t p = static_cast<int64_t>(prompt.size()), m = static_cast<int64_t>(generated.size());
+        RopeTable rope(model.config, static_cast<int64_t>(seq.size()));
+        at::Tensor h = tokenEntropy(at::log_softmax(forward(model, rope, at::tensor(seq, at::kLong).unsqueeze(0)), -1))[0];
         // The distribution each generated token was drawn from sits one position before it.
-        out.freeEntropy[i].slice(0, 0, m).copy_(h[i].slice(0, p - 1, p - 1 + m));
-        out.distinct4.push_back(distinctNgramRatio(out.freeTokens[static_cast<size_t>(i)], s.repetitionWindow, 4));
+        out.freeEntropy[i].slice(0, 0, m).copy_(h.slice(0, p - 1, p - 1 + m));
+        out.distinct4.push_back(distinctNgramRatio(generated, s.repetitionWindow, 4));
         out.repetition.push_back(out.distinct4.back() < s.repetitionThreshold);
     }
     out.freeBlocks = blockMeans(nanColumnMean(out.freeEntropy), s.entropyBlock);

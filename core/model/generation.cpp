@@ -1,11 +1,19 @@
 #include "core/model/generation.h"
 
 #include "core/base/error.h"
+#include "core/base/runtime.h"
+#include "core/model/half_gemv.h"
 #include "core/model/transformer.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <atomic>
 #include <chrono>
+#include <numeric>
+#include <mutex>
 #include <random>
+#include <thread>
+#include <tuple>
 
 namespace awb {
 
@@ -14,20 +22,28 @@ int64_t sampleToken(const at::Tensor& logits, double temperature, double topP, d
     if (temperature <= 0)
         return logits.argmax().item<int64_t>();
     at::Tensor probs = at::softmax(logits / temperature, -1);
-    auto [sorted, order] = probs.sort(-1, /*descending=*/true);
+    // The nucleus: the smallest prefix of the descending order whose mass reaches top-p (always at
+    // least one token). A trained model's is usually a few dozen tokens, so the largest 64 (topk,
+    // ~0.1 ms) come first, and all of the vocabulary is sorted (~6 ms at 49k) only when they fall
+    // short. Either way the prefix and its cumulative sums are the same.
+    const int64_t vocab = probs.size(0), head = std::min<int64_t>(64, vocab);
+    auto [sorted, order] = probs.topk(head);
     at::Tensor cumulative = sorted.cumsum(-1);
-    // keep the smallest prefix whose mass reaches top-p (always at least one token)
-    const int64_t keep = std::max<int64_t>(1, (cumulative < topP).sum().item<int64_t>() + 1);
-    at::Tensor kept = sorted.slice(0, 0, std::min(keep, sorted.size(0)));
+    if (head < vocab && cumulative[head - 1].item<double>() < topP) {
+        std::tie(sorted, order) = probs.sort(-1, /*descending=*/true);
+        cumulative = sorted.cumsum(-1);
+    }
+    const int64_t keep = std::min(sorted.size(0), std::max<int64_t>(1, (cumulative < topP).sum().item<int64_t>() + 1));
+    at::Tensor kept = sorted.slice(0, 0, keep);
     const double target = u * kept.sum().item<double>();
     auto acc = kept.accessor<float, 1>();
     double run = 0;
-    for (int64_t i = 0; i < kept.size(0); ++i) {
+    for (int64_t i = 0; i < keep; ++i) {
         run += acc[i];
         if (target < run)
             return order[i].item<int64_t>();
     }
-    return order[kept.size(0) - 1].item<int64_t>();
+    return order[keep - 1].item<int64_t>();
 }
 
 GenerateResult generate(const Model& stored, const GenerateOptions& o, JobContext* job,
@@ -73,31 +89,27 @@ GenerateResult generate(const Model& stored, const GenerateOptions& o, JobContex
     return r;
 }
 
-std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::vector<std::vector<int64_t>>& prompts,
+namespace {
+
+// KV cache that the passes running at once may hold together (rows x positions x layers x k and v,
+// fp32). At the 135M shape a λ prompt at k = 20 (~1,500 positions) costs 69 MB a row: all 84 rows in
+// one pass held 5.8 GB.
+constexpr int64_t kBatchCacheBytes = int64_t(512) << 20;
+
+// One batched pass over prompts already checked by generateBatch; model: weights decoded for its rows.
+std::vector<std::vector<int64_t>> generateChunk(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
                                                 const BatchGenerateOptions& o, JobContext* job)
 {
-    const Model model = decodeWeights(stored, static_cast<int64_t>(prompts.size() * o.seeds.size()));
-    if (o.topP <= 0 || o.topP > 1)
-        throw ArgumentError("top-p must be in (0, 1]");
-    if (o.seeds.empty() || o.maxTokens < 0)
-        throw ArgumentError("batched generation needs at least one seed and maxTokens >= 0");
     const int64_t nSeeds = static_cast<int64_t>(o.seeds.size());
     const int64_t rows = static_cast<int64_t>(prompts.size()) * nSeeds;
     std::vector<std::vector<int64_t>> out(static_cast<size_t>(rows));
-    if (prompts.empty() || o.maxTokens == 0)
-        return out;
     size_t longest = 0, shortest = SIZE_MAX;
     for (const auto& p : prompts) {
-        if (p.empty())
-            throw ArgumentError("batched generation: empty prompt (BOS expected)");
         longest = std::max(longest, p.size());
         shortest = std::min(shortest, p.size());
     }
     const int64_t promptLen = static_cast<int64_t>(longest);
     const int64_t capacity = promptLen + o.maxTokens;
-    if (capacity > model.config.maxSeqLen)
-        throw ArgumentError("prompt of " + std::to_string(promptLen) + " tokens plus " + std::to_string(o.maxTokens) +
-                            " generated exceeds the model's context of " + std::to_string(model.config.maxSeqLen));
     at::NoGradGuard noGrad;
     const int64_t nPrompts = static_cast<int64_t>(prompts.size());
     at::Tensor input = at::full({nPrompts, promptLen}, model.config.bosId, at::kLong);
@@ -151,6 +163,98 @@ std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::
         if (step + 1 < o.maxTokens && active > 0)
             hidden = forwardHidden(model, rope, at::tensor(next, at::kLong).unsqueeze(1), &cache).select(1, -1);
     }
+    return out;
+}
+
+bool hasHalfWeights(const Model& model)
+{
+    const auto type = model.blocks.empty() ? at::kFloat : model.blocks.front().wq.scalar_type();
+    return type == at::kBFloat16 || type == at::kHalf;
+}
+
+} // namespace
+
+std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::vector<std::vector<int64_t>>& prompts,
+                                                const BatchGenerateOptions& o, JobContext* job)
+{
+    if (o.topP <= 0 || o.topP > 1)
+        throw ArgumentError("top-p must be in (0, 1]");
+    if (o.seeds.empty() || o.maxTokens < 0)
+        throw ArgumentError("batched generation needs at least one seed and maxTokens >= 0");
+    const int64_t nSeeds = static_cast<int64_t>(o.seeds.size());
+    std::vector<std::vector<int64_t>> out(prompts.size() * o.seeds.size());
+    for (const auto& p : prompts) {
+        if (p.empty())
+            throw ArgumentError("batched generation: empty prompt (BOS expected)");
+        if (static_cast<int64_t>(p.size()) + o.maxTokens > stored.config.maxSeqLen)
+            throw ArgumentError("prompt of " + std::to_string(p.size()) + " tokens plus " + std::to_string(o.maxTokens) +
+                                " generated exceeds the model's context of " + std::to_string(stored.config.maxSeqLen));
+    }
+    if (prompts.empty() || o.maxTokens == 0)
+        return out;
+    // Chunks of prompts of similar length, each within its share of kBatchCacheBytes and, for
+    // bf16/fp16 weights, within the half GEMV's rows (so decode reads those weights as stored).
+    const int threads = std::max(1, at::get_num_threads());
+    const ModelConfig& c = stored.config;
+    const int64_t bytesPerPosition = 2 * c.nLayers * c.nKvHeads * c.headDim * static_cast<int64_t>(sizeof(float));
+    const int64_t rowCap = hasHalfWeights(stored) && halfGemvAvailable() ? std::max(kHalfGemvMaxRows, nSeeds) : INT64_MAX;
+    std::vector<size_t> order(prompts.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return prompts[a].size() < prompts[b].size(); });
+    std::vector<std::vector<size_t>> chunks{{}};
+    int64_t widest = 0;
+    for (size_t i : order) {
+        const int64_t rows = static_cast<int64_t>(chunks.back().size() + 1) * nSeeds;
+        const int64_t capacity = static_cast<int64_t>(prompts[i].size()) + o.maxTokens; // sorted: the chunk's longest
+        if (!chunks.back().empty() && (rows > rowCap || rows * capacity * bytesPerPosition * threads > kBatchCacheBytes))
+            chunks.emplace_back();
+        chunks.back().push_back(i);
+        widest = std::max(widest, static_cast<int64_t>(chunks.back().size()) * nSeeds);
+    }
+    const Model model = decodeWeights(stored, widest);
+    auto run = [&](const std::vector<size_t>& chunk) {
+        std::vector<std::vector<int64_t>> part;
+        for (size_t i : chunk)
+            part.push_back(prompts[i]);
+        auto rows = generateChunk(model, part, o, job);
+        for (size_t j = 0; j < chunk.size(); ++j)
+            for (int64_t s = 0; s < nSeeds; ++s)
+                out[chunk[j] * o.seeds.size() + static_cast<size_t>(s)] = std::move(rows[j * o.seeds.size() + static_cast<size_t>(s)]);
+    };
+    const int workers = static_cast<int>(std::min<size_t>(chunks.size(), static_cast<size_t>(threads)));
+    if (workers <= 1) {
+        for (const auto& chunk : chunks)
+            run(chunk);
+    } else {
+        // Several chunks at once, one intra-op thread each: a decode step's products are too small to
+        // share between threads (perf at the 135M shape: the team's second thread spun in libgomp for
+        // ~70% of the λ sampling), while independent chunks keep every core busy.
+        const ScopedIntraOpThreads one(1);
+        std::atomic<size_t> next{0};
+        std::mutex mutex;
+        std::exception_ptr error;
+        auto worker = [&] {
+            at::set_num_threads(1);
+            for (size_t i = next++; i < chunks.size(); i = next++) {
+                try {
+                    run(chunks[i]);
+                } catch (...) {
+                    const std::lock_guard<std::mutex> guard(mutex);
+                    if (!error)
+                        error = std::current_exception();
+                    next = chunks.size();
+                }
+            }
+        };
+        std::vector<std::thread> pool;
+        for (int w = 0; w < workers; ++w)
+            pool.emplace_back(worker);
+        for (auto& t : pool)
+            t.join();
+        if (error)
+            std::rethrow_exception(error);
+    }
+    releaseFreeMemory(); // the caches' blocks (a few MB each) would otherwise stay in the heap
     return out;
 }
 

@@ -38,9 +38,11 @@ struct BatchGenerateOptions {
     bool stopAtEos = true;          // a row that draws EOS ends there (the batch runs on for the others)
 };
 
-// Continues several prompts (token ids, BOS included) together: prompts of unequal length are
-// left-padded into one KV cache (KvCache::padding), each prompt is prefilled once and its cache
-// shared by its seeds. Row i * seeds + j draws what generate() draws for prompt i with seed j (the
+// Continues several prompts (token ids, BOS included) together, in chunks of prompts of similar
+// length (a bounded KV cache per chunk; for bf16/fp16 weights at most the half GEMV's rows) run on as
+// many workers as libtorch has intra-op threads, one thread each. Within a chunk prompts of unequal
+// length are left-padded into one KV cache (KvCache::padding), each prompt is prefilled once and its
+// cache shared by its seeds. Row i * seeds + j draws what generate() draws for prompt i with seed j (the
 // same sampleToken and uniform sequence), up to the rounding of the batched pass. Returns the
 // generated tokens of each row (no prompt, no EOS). Throws ArgumentError when the longest prompt
 // plus maxTokens exceeds the context; job: cancel is checked at every step.

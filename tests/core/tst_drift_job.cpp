@@ -12,6 +12,7 @@
 #include "core/io/model_loader.h"
 #include "core/jobs/diagnose_job.h"
 #include "core/model/generation.h"
+#include "core/model/half_gemv.h"
 #include "core/model/transformer.h"
 #include "core/quant/awq_result.h"
 #include "core/quant/awq_search.h"
@@ -131,6 +132,41 @@ private Q_SLOTS:
             }
         o.maxTokens = 600;
         QVERIFY_THROWS_EXCEPTION(ArgumentError, generateBatch(m_fp, ids, o));
+    }
+
+    void chunkedSamplingOfHalfWeightsDrawsWhatGenerateDraws()
+    {
+        // bf16 weights cap a pass at the half GEMV's 8 rows: 5 prompts x 2 seeds run as two chunks,
+        // on two workers where there are two cores. Each row is still what generate() draws.
+        if (!halfGemvAvailable())
+            QSKIP("no AVX2/F16C: bf16 weights are upcast and run as one batch");
+        Model half = m_fp;
+        for (BlockWeights& b : half.blocks)
+            for (at::Tensor* w : {&b.wq, &b.wk, &b.wv, &b.wo, &b.wGate, &b.wUp, &b.wDown})
+                *w = w->to(at::kBFloat16);
+        const std::vector<std::string> prompts{"Once upon a time", "Tom and his dog went to the park to play", "Lily saw a bird",
+                                               "The sun was hot and the", "One day"};
+        std::vector<std::vector<int64_t>> ids;
+        for (const auto& p : prompts)
+            ids.push_back(half.tokenizer->encode(p, true));
+        BatchGenerateOptions o;
+        o.maxTokens = 20;
+        o.temperature = 0.7;
+        o.topP = 0.9;
+        o.seeds = {5, 6};
+        const auto rows = generateBatch(half, ids, o);
+        QCOMPARE(rows.size(), size_t(10));
+        for (size_t p = 0; p < prompts.size(); ++p)
+            for (size_t s = 0; s < o.seeds.size(); ++s) {
+                GenerateOptions g;
+                g.prompt = prompts[p];
+                g.maxTokens = o.maxTokens;
+                g.temperature = o.temperature;
+                g.topP = o.topP;
+                g.seed = o.seeds[s];
+                const auto single = generate(half, g);
+                QCOMPARE(rows[p * o.seeds.size() + s], std::vector<int64_t>(single.tokens.begin() + single.promptTokens, single.tokens.end()));
+            }
     }
 
     void pooledEmbeddingsDoNotDependOnBatching()
