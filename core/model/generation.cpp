@@ -227,8 +227,8 @@ std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::
             run(chunk);
     } else {
         // Several chunks at once, one intra-op thread each: a decode step's products are too small to
-        // share between threads (perf at the 135M shape: the team's second thread spun in libgomp for
-        // ~70% of the λ sampling), while independent chunks keep every core busy.
+        // share between threads (perf of λ sampling at the 135M shape: the team's second thread spent
+        // ~70% of its time spinning in libgomp), while independent chunks keep every core busy.
         const ScopedIntraOpThreads one(1);
         std::atomic<size_t> next{0};
         std::mutex mutex;
