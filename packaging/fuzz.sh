@@ -60,10 +60,46 @@ PY
       done ;;
     fuzz_hf_config)
       for f in "$root"/tests/data/conformance/*/config.json; do cp "$f" "$dir/$(basename "$(dirname "$f")").json"; done ;;
-    fuzz_bpe_tokenizer)
-      for f in "$root"/tests/data/tokenizers/*/tokenizer.json; do cp "$f" "$dir/$(basename "$(dirname "$f")").json"; done ;;
+    fuzz_bpe_tokenizer) # each test tokenizer whole (~20 KB), and cut to its first 300 ids and the
+      # merges among them (~4 KB): a mutation of the small one runs many times faster
+      for f in "$root"/tests/data/tokenizers/*/tokenizer.json; do
+        cp "$f" "$dir/$(basename "$(dirname "$f")").json"
+        python3 - "$f" "$dir/$(basename "$(dirname "$f")")-300.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1], encoding="utf-8"))
+vocab = {k: v for k, v in t["model"]["vocab"].items() if v < 300}
+def kept(m):
+    a, b = m.split(" ", 1) if isinstance(m, str) else m
+    return a in vocab and b in vocab and a + b in vocab
+t["model"]["vocab"] = vocab
+t["model"]["merges"] = [m for m in t["model"]["merges"] if kept(m)]
+for i, a in enumerate(x for x in t["added_tokens"] if x["id"] >= 300):  # ids after the cut vocabulary
+    a["id"] = 300 + i
+open(sys.argv[2], "w", encoding="utf-8").write(json.dumps(t, ensure_ascii=False, separators=(",", ":")))
+PY
+      done ;;
     fuzz_sentencepiece)
       cp "$root"/resources/models/stories260K/tok512.model "$dir/" ;;
+    fuzz_shard_index) # each conformance model's tensors split over two shards, as from_pretrained writes them
+      for f in "$root"/tests/data/conformance/*/model.safetensors; do
+        python3 - "$f" "$dir/$(basename "$(dirname "$f")").index.json" <<'PY'
+import json, struct, sys
+raw = open(sys.argv[1], "rb").read()
+names = sorted(k for k in json.loads(raw[8:8 + struct.unpack("<Q", raw[:8])[0]]) if k != "__metadata__")
+shard = lambda i: "model-%05d-of-00002.safetensors" % (1 + 2 * i // len(names))
+index = {"metadata": {"total_size": len(raw)}, "weight_map": {n: shard(i) for i, n in enumerate(names)}}
+open(sys.argv[2], "w").write(json.dumps(index, indent=2))
+PY
+      done ;;
+    fuzz_workspace) # what the workbench saves (saveWorkspace), with relative and bundled sources
+      cat >"$dir/workspace.json" <<'JSON'
+{"format": "awb-workspace", "version": 1, "model": "models/stories260K.bin",
+ "calibration": {"sources": [{"source": "tinystories", "checked": true}, {"source": "wikitext2", "checked": false},
+                             {"source": "self", "checked": true}, {"source": "../text/my calib.txt", "checked": true}],
+                 "blocks": 8, "seqlen": 256, "long_samples": "split", "target_text": ""},
+ "sweep_store": "/tmp/sweep.h5"}
+JSON
+      ;;
     fuzz_probe_set) # the shipped probe set (9 KB)
       cp "$root"/resources/probes/*.json "$dir/" ;;
     *) echo "fuzz.sh: no seeds for $target" >&2; exit 2 ;;

@@ -75,7 +75,7 @@ Workspace loadWorkspace(const std::string& path)
     if (stringField(root, "format", path, "") != kFormat)
         throw FormatError(path, "/format", "not an AWQ Workbench workspace (expected \"awb-workspace\")");
     const json& version = member(root, "version", path, "");
-    if (!version.is_number_integer() || version.get<int>() != 1)
+    if (!version.is_number_integer() || version.get<int64_t>() != 1) // int64: get<int> would read 2^32 + 1 as 1
         throw FormatError(path, "/version", "unsupported version " + version.dump() + " (this workbench reads 1)");
     Workspace w;
     w.model = resolved(stringField(root, "model", path, ""), path);

@@ -1,10 +1,9 @@
 #include "core/io/shard_set.h"
 
 #include "core/base/error.h"
-#include "core/base/json_file.h"
+#include "core/io/shard_index.h"
 
 #include <ATen/ATen.h>
-#include <algorithm>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -16,19 +15,7 @@ ShardSet::ShardSet(const std::string& dir)
     const std::string single = dir + "/model.safetensors";
     const std::string index = dir + "/model.safetensors.index.json";
     if (fs::exists(index)) {
-        nlohmann::json j = readJsonFile(index);
-        if (!j.contains("weight_map") || !j["weight_map"].is_object())
-            throw FormatError(index, "weight_map", "missing or not an object");
-        for (const auto& [name, shard] : j["weight_map"].items()) {
-            if (!shard.is_string())
-                throw FormatError(index, "weight_map." + name, "must name a file");
-            const std::string shardName = shard.get<std::string>();
-            // a shard is a file of this folder: an index from elsewhere must not make us map
-            // /etc/... or ../../something through an absolute name or a ".." component
-            const fs::path relative(shardName);
-            if (shardName.empty() || relative.is_absolute() || relative.has_root_name() ||
-                std::any_of(relative.begin(), relative.end(), [](const fs::path& part) { return part == ".."; }))
-                throw FormatError(index, "weight_map." + name, "shard \"" + shardName + "\" is not a file name inside " + dir);
+        for (const auto& [name, shardName] : readShardIndex(index, dir)) {
             const std::string shardPath = dir + "/" + shardName;
             // named here, where the index and the tensor are known: the reader's IoError would
             // name only the absent file, not which index entry wanted it

@@ -96,6 +96,9 @@ namespace {
 // one pass held 5.8 GB.
 constexpr int64_t kBatchCacheBytes = int64_t(512) << 20;
 
+// Positions of a chunk's prompt prefilled between two cancel checks.
+constexpr int64_t kPrefillPositions = 128;
+
 // One batched pass over prompts already checked by generateBatch; model: weights decoded for its rows.
 std::vector<std::vector<int64_t>> generateChunk(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
                                                 const BatchGenerateOptions& o, JobContext* job)
@@ -124,7 +127,16 @@ std::vector<std::vector<int64_t>> generateChunk(const Model& model, const std::v
     KvCache cache(model.config, nPrompts, capacity);
     if (shortest != longest)
         cache.padding = padding; // left undefined when no row is padded: the exact unbatched attention
-    at::Tensor hidden = forwardHidden(model, rope, input, &cache).select(1, -1);
+    // The prefill in slices of positions with a cancel check between them: at the 135M shape a
+    // chunk's whole prompt (8 rows x ~1,500 positions) is over a minute of one thread, and a SIGTERM
+    // was honoured only after it; a slice is a few seconds. Slices of a multiple of the attention's
+    // row block compute each query row as the whole pass does.
+    at::Tensor hidden;
+    for (int64_t p0 = 0; p0 < promptLen; p0 += kPrefillPositions) {
+        if (job && p0 > 0)
+            job->checkCancelled();
+        hidden = forwardHidden(model, rope, input.slice(1, p0, std::min(promptLen, p0 + kPrefillPositions)), &cache).select(1, -1);
+    }
     // Share each prompt's cache among its seeds instead of prefilling it once per seed.
     if (nSeeds > 1) {
         for (auto& k : cache.keys)

@@ -105,8 +105,12 @@ private Q_SLOTS:
     void batchedSamplingDrawsWhatGenerateDraws()
     {
         // Prompts of different lengths share one left-padded cache; each row must reproduce the
-        // single-sequence generate() with the same seed (RoPE is relative, padding is masked).
-        const std::vector<std::string> prompts{"Once upon a time", "Tom and his dog went to the park to play"};
+        // single-sequence generate() with the same seed (RoPE is relative, padding is masked). The
+        // third prompt is prefilled in two slices of positions (generation.cpp, kPrefillPositions).
+        std::string longPrompt;
+        for (int i = 0; i < 12; ++i)
+            longPrompt += "Tom and his dog went to the park to play. ";
+        const std::vector<std::string> prompts{"Once upon a time", "Tom and his dog went to the park to play", longPrompt};
         std::vector<std::vector<int64_t>> ids;
         for (const auto& p : prompts)
             ids.push_back(m_fp.tokenizer->encode(p, true));
@@ -116,8 +120,9 @@ private Q_SLOTS:
         o.topP = 0.9;
         o.seeds = {3, 4};
         o.stopAtEos = true;
+        QVERIFY(ids.back().size() > 128 && ids.back().size() < 256);
         const auto rows = generateBatch(m_fp, ids, o);
-        QCOMPARE(rows.size(), size_t(4));
+        QCOMPARE(rows.size(), size_t(6));
         for (size_t p = 0; p < prompts.size(); ++p)
             for (size_t s = 0; s < o.seeds.size(); ++s) {
                 GenerateOptions g;

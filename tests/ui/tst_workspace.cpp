@@ -117,6 +117,7 @@ void TestWorkspace::badFilesNameTheFileAndField_data()
     QTest::newRow("not JSON") << QByteArray("{\"format\": ") << QString();
     QTest::newRow("another format") << with("awb-workspace", "awb-sweep-store") << QStringLiteral("/format");
     QTest::newRow("a newer version") << with("\"version\": 1", "\"version\": 2") << QStringLiteral("/version");
+    QTest::newRow("a version that wraps to 1 as int") << with("\"version\": 1", "\"version\": 4294967297") << QStringLiteral("/version");
     QTest::newRow("blocks as text") << with("\"blocks\": 3", "\"blocks\": \"three\"") << QStringLiteral("/calibration/blocks");
     QTest::newRow("zero blocks") << with("\"blocks\": 3", "\"blocks\": 0") << QStringLiteral("/calibration/blocks");
     QTest::newRow("seqlen missing") << with("\"seqlen\": 96,", "") << QStringLiteral("/calibration/seqlen");
