@@ -6,6 +6,7 @@
 // windows) so the executable stays around a minute on 2 shared cores.
 #include "core/awqformat/bits_per_weight.h"
 #include "core/base/error.h"
+#include "core/base/runtime.h"
 #include "core/jobs/sweep_job.h"
 #include "core/eval/probe_set.h"
 #include "core/store/stored_sweep.h"
@@ -74,6 +75,11 @@ class TestSweep : public QObject {
     std::string path(const char* name) const { return m_dir.filePath(name).toStdString(); }
 
 private Q_SLOTS:
+    // As awb and the workbench start: the sweep's workers then call BLAS on one thread each. Without
+    // it two workers drove OpenBLAS's own pthread pool at once, and one ASan run of this test died
+    // of a SIGSEGV at address 0x8 inside the four-point sweep (not reproduced in nine more runs).
+    void initTestCase() { configureRuntime(); }
+
     void planIsTheCrossProductWithRtnOncePerSetting()
     {
         SweepGrid g;
