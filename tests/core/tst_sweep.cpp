@@ -77,7 +77,7 @@ class TestSweep : public QObject {
 private Q_SLOTS:
     // As awb and the workbench start: the sweep's workers then call BLAS on one thread each. Without
     // it two workers drove OpenBLAS's own pthread pool at once, and one ASan run of this test died
-    // of a SIGSEGV at address 0x8 inside the four-point sweep (not reproduced in nine more runs).
+    // of a SIGSEGV at address 0x8 inside the four-point sweep (not reproduced in seven more runs).
     void initTestCase() { configureRuntime(); }
 
     void planIsTheCrossProductWithRtnOncePerSetting()
