@@ -13,8 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     const awb::fuzz::MemoryFile file(data, size);
     try {
         for (const auto& [tensor, shard] : awb::readShardIndex(file.path(), "/model")) {
-            const std::filesystem::path resolved = (std::filesystem::path("/model") / shard).lexically_normal();
-            if (resolved.parent_path() != "/model" && resolved.string().rfind("/model/", 0) != 0)
+            if ((std::filesystem::path("/model") / shard).lexically_normal().string().rfind("/model/", 0) != 0)
                 std::abort(); // a name that leaves the folder got through
         }
     } catch (const awb::Error&) {
