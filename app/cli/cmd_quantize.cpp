@@ -56,6 +56,9 @@ void addQuantizeCommand(CLI::App& app)
         cmd->add_option("--scale-grid", a->search.scaleGrid, "alpha grid points of the scale search")->capture_default_str(),
         cmd->add_flag("--duo-scaling", a->search.duoScaling, "AutoAWQ duo scaling: s = mean|x|^a / mean|w|^(1-a)"),
         cmd->add_flag("--clip-qk", a->search.clipQueryKey, "also clip-search q_proj and k_proj"),
+        cmd->add_flag("--clip-qk-attention", a->search.clipQueryKeyByAttention,
+                      "clip-search q_proj and k_proj, keeping per block the share of that clipping (0, 1/4, ..., 1) whose "
+                      "attention output is closest to the FP block's"),
         cmd->add_flag("--no-clip{false}", a->search.searchClip, "skip the clip search")};
     cmd->add_option("--apply-results", o.applyResultsPath, "apply scales/clips stored by an earlier search (HDF5) instead of searching");
     cmd->add_option("--save-results", o.saveResultsPath, "store scales, clips and search history (HDF5)");

@@ -156,6 +156,7 @@ nlohmann::json toJson(const QuantizeJobResult& r)
             j["calib_ppl_q"] = std::exp(r.result.calibrationNll);
         j["duo_scaling"] = r.search->duoScaling;
         j["clip_qk"] = r.search->clipQueryKey;
+        j["clip_qk_attention"] = r.search->clipQueryKeyByAttention;
         j["clip"] = r.search->searchClip;
         j["scale_grid"] = r.search->scaleGrid;
     }

@@ -154,6 +154,40 @@ at::Tensor clipSample(const at::Tensor& x, int64_t samples, const at::Tensor& sc
     return scales.defined() ? sample / scales : sample.clone();
 }
 
+// The q/k clips of searchClip each minimise their own linear's output error, but q/k error reaches
+// the block only through the attention scores. Keeps the share t of their clipping (clip at
+// max|w| * (1 + t (ratio - 1)), t = 0, 1/4, ..., 1; 0 is no clip) whose attention output, with q and
+// k pseudo-quantized and the rest as searched, is closest to the FP block's on `windows` (whole
+// calibration windows, the attention input divided by the q/k/v scales). Returns the t kept.
+double keepQkClipByAttention(const ModelConfig& c, const RopeTable& rope, const BlockWeights& scaled, const at::Tensor& windows,
+                             const at::Tensor& fpAttnOut, const QuantConfig& quant, ClipSearch& q, ClipSearch& k)
+{
+    constexpr int kSteps = 4;
+    auto atShare = [](const ClipSearch& clip, double t) {
+        ClipSearch r = clip;
+        r.ratio = 1.0 + t * (clip.ratio - 1.0);
+        r.maxVal = clip.maxVal / clip.ratio.clamp_min(1e-12) * r.ratio;
+        return r;
+    };
+    double bestLoss = std::numeric_limits<double>::infinity(), bestT = 1;
+    for (int i = 0; i <= kSteps; ++i) {
+        const double t = static_cast<double>(i) / kSteps;
+        BlockAwqResult clipsOnly;
+        clipsOnly.clips = {atShare(q, t), atShare(k, t)};
+        BlockWeights trial = transformBlock(scaled, &clipsOnly);
+        trial.wq = pseudoQuantize(trial.wq, quant);
+        trial.wk = pseudoQuantize(trial.wk, quant);
+        const double loss = (selfAttention(c, rope, trial, windows) - fpAttnOut).pow(2).mean().item<double>();
+        if (loss < bestLoss) {
+            bestLoss = loss;
+            bestT = t;
+        }
+    }
+    q = atShare(q, bestT);
+    k = atShare(k, bestT);
+    return bestT;
+}
+
 // One block's search on input x: scale groups against the FP block's outputs on x, the scales
 // folded in, then clips on the scaled weights. Numerically the loop body of every feed mode.
 struct BlockSearch {
@@ -176,6 +210,7 @@ BlockSearch searchBlock(const ModelConfig& c, const RopeTable& rope, BlockWeight
         return br.scales.back().scales;
     };
     at::Tensor attnSample, oSample, mlpSample, downSample; // clip-search inputs
+    at::Tensor qkWindows, qkFpOut; // clipQueryKeyByAttention: whole windows of the attention input and the FP attention output
     at::Tensor h;                                          // the residual stream after attention
     {
         const at::Tensor attnIn = rmsNorm(x, fp.attnNorm, c.normEps);
@@ -184,9 +219,15 @@ BlockSearch searchBlock(const ModelConfig& c, const RopeTable& rope, BlockWeight
         });
         const at::Tensor attnOut = applyLinear(oIn, fp.wo);
         report(1, "scale search");
-        attnSample = clipSample(attnIn, o.clipSampleTokens,
-                                searchGroup("input_layernorm", {"q_proj", "k_proj", "v_proj"}, attnIn, attnOut,
-                                            [&](const BlockWeights& w, const at::Tensor& xn) { return selfAttention(c, rope, w, xn); }));
+        const at::Tensor qkvScales = searchGroup("input_layernorm", {"q_proj", "k_proj", "v_proj"}, attnIn, attnOut,
+                                                 [&](const BlockWeights& w, const at::Tensor& xn) { return selfAttention(c, rope, w, xn); });
+        attnSample = clipSample(attnIn, o.clipSampleTokens, qkvScales);
+        if (o.clipQueryKeyByAttention) {
+            // whole windows, ~4 x clipSampleTokens tokens: attention needs every position of a window
+            const int64_t n = std::min(x.size(0), std::max<int64_t>(1, 4 * o.clipSampleTokens / x.size(1)));
+            qkWindows = qkvScales.defined() ? attnIn.slice(0, 0, n) / qkvScales : attnIn.slice(0, 0, n).clone();
+            qkFpOut = attnOut.slice(0, 0, n).clone();
+        }
         at::Tensor oScales;
         if (fp.wv.size(0) == fp.wo.size(1)) // llm-awq scales o by v only where their shapes match (no GQA)
             oScales = searchGroup("v_proj", {"o_proj"}, oIn, attnOut,
@@ -221,9 +262,15 @@ BlockSearch searchBlock(const ModelConfig& c, const RopeTable& rope, BlockWeight
     if (o.searchClip) {
         report(2, "clip search");
         const BlockWeights& scaled = out.scaled;
-        if (o.clipQueryKey) {
-            br.clips.push_back(searchClip("q_proj", scaled.wq, attnSample, o));
-            br.clips.push_back(searchClip("k_proj", scaled.wk, attnSample, o));
+        if (o.clipQueryKey || o.clipQueryKeyByAttention) {
+            ClipSearch q = searchClip("q_proj", scaled.wq, attnSample, o), k = searchClip("k_proj", scaled.wk, attnSample, o);
+            if (o.clipQueryKeyByAttention) {
+                const double t = keepQkClipByAttention(c, rope, scaled, qkWindows, qkFpOut, o.quant, q, k);
+                if (job)
+                    job->log("q/k clip: " + std::to_string(static_cast<int>(t * 100)) + "% of the per-linear clipping kept by the attention loss");
+            }
+            br.clips.push_back(std::move(q));
+            br.clips.push_back(std::move(k));
         }
         br.clips.push_back(searchClip("v_proj", scaled.wv, attnSample, o));
         br.clips.push_back(searchClip("o_proj", scaled.wo, oSample, o));

@@ -37,6 +37,8 @@ struct AwqOptions {
     double maxShrink = 0.5;      // ... up to this fraction (10 of 20 steps)
     int64_t clipSampleTokens = 512;
     bool clipQueryKey = false;   // llm-awq skips q/k (their error shows only through attention)
+    bool clipQueryKeyByAttention = false; // clip q/k (implies clipQueryKey), then keep per block the share of
+                                          // that clipping whose attention output is closest to the FP block's
     bool duoScaling = false;     // AutoAWQ: s = mean|x|^a / mean|w|^(1-a)
     AwqFeed feed = AwqFeed::Best; // see AwqFeed and bench/RESULTS.md ("Feed modes": why best is the default)
     int autoHoldoutEvery = 4;    // Auto: every 4th calibration window decides and is not searched on

@@ -138,6 +138,8 @@ SweepPlan makeSweepPlan(const SweepGrid& g, const std::string& modelHash, const 
         plan.identity["search"]["feed"] = {{"mode", "auto"}, {"holdout_every", s.autoHoldoutEvery}};
     if (s.feed == AwqFeed::Best)
         plan.identity["search"]["feed"] = {{"mode", "best"}};
+    if (s.clipQueryKeyByAttention)
+        plan.identity["search"]["clip_query_key_by_attention"] = true;
     plan.hash = fnv1a64Hex(plan.identity.dump());
     return plan;
 }

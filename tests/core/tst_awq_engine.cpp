@@ -264,6 +264,69 @@ private Q_SLOTS:
             QVERIFY(at::equal(best.blocks[b].scales[0].scales, runs[kept].blocks[b].scales[0].scales) &&
                     at::equal(best.blocks[b].clips[0].maxVal, runs[kept].blocks[b].clips[0].maxVal));
     }
+
+    void attentionLossKeepsTheBestShareOfTheQueryKeyClipping()
+    {
+        Model m = loadModel(kModel);
+        CalibrationOptions co;
+        co.nBlocks = 2;
+        co.seqLen = 64;
+        co.longSamples = LongSamples::Split;
+        const at::Tensor calib = buildCalibrationSet(m, {"tinystories"}, co).blocks;
+        AwqOptions o;
+        o.quant = {3, 32, true};
+        o.feed = AwqFeed::Fp; // every block sees FP input, so both searches find the same scales
+        o.clipQueryKey = true;
+        const AwqResult perLinear = runAwqSearch(m, calib, o);
+        o.clipQueryKey = false;
+        o.clipQueryKeyByAttention = true;
+        const AwqResult byAttention = runAwqSearch(m, calib, o);
+
+        // The attention loss of block 0 with q and k clipped at a share t of the per-linear
+        // clipping, computed here through the public block transform: the FP block's input is the
+        // embedding, the scales fold into the norm, q and k are pseudo-quantized, the rest stays FP.
+        const BlockAwqResult& a = perLinear.blocks[0];
+        const BlockWeights& fp = m.blocks[0];
+        const RopeTable rope(m.config, co.seqLen);
+        const at::Tensor x = embedTokens(m, calib); // 2 windows: all of them (4 x 512 sample tokens / 64)
+        const at::Tensor fpOut = selfAttention(m.config, rope, fp, rmsNorm(x, fp.attnNorm, m.config.normEps));
+        auto share = [](ClipSearch clip, double t) {
+            const at::Tensor original = clip.maxVal / clip.ratio;
+            clip.ratio = 1 + t * (clip.ratio - 1);
+            clip.maxVal = original * clip.ratio;
+            return clip;
+        };
+        auto attentionLoss = [&](double t) {
+            BlockAwqResult r;
+            r.scales = a.scales;
+            r.clips = {share(a.clips[0], t), share(a.clips[1], t)};
+            BlockWeights w = transformBlock(fp, &r);
+            w.wq = pseudoQuantize(w.wq, o.quant);
+            w.wk = pseudoQuantize(w.wk, o.quant);
+            return (selfAttention(m.config, rope, w, rmsNorm(x, w.attnNorm, m.config.normEps)) - fpOut).pow(2).mean().item<double>();
+        };
+
+        for (size_t b = 0; b < byAttention.blocks.size(); ++b) {
+            const BlockAwqResult &pl = perLinear.blocks[b], &ba = byAttention.blocks[b];
+            QCOMPARE(ba.clips.size(), pl.clips.size()); // q, k, v, o, gate, up, down
+            QCOMPARE(ba.clips[0].linear, std::string("q_proj"));
+            QVERIFY(at::equal(ba.scales[0].scales, pl.scales[0].scales));
+            for (size_t i = 2; i < ba.clips.size(); ++i) // only q and k differ
+                QVERIFY(at::equal(ba.clips[i].maxVal, pl.clips[i].maxVal));
+            // q and k keep one share t of the grid 0, 1/4, ..., 1 of their per-linear clipping
+            const at::Tensor shrunk = pl.clips[0].ratio < 0.999;
+            QVERIFY(shrunk.any().item<bool>());
+            const double t = ((1 - ba.clips[0].ratio.masked_select(shrunk)) / (1 - pl.clips[0].ratio.masked_select(shrunk))).mean().item<double>();
+            QVERIFY2(std::abs(t * 4 - std::round(t * 4)) < 1e-3, qPrintable(QString("block %1: share %2").arg(b).arg(t)));
+            for (int i : {0, 1})
+                QVERIFY(at::allclose(ba.clips[i].ratio, share(pl.clips[i], std::round(t * 4) / 4).ratio, 1e-5, 1e-6));
+            if (b == 0) {
+                const double kept = attentionLoss(std::round(t * 4) / 4);
+                for (double other : {0.0, 0.25, 0.5, 0.75, 1.0})
+                    QVERIFY2(kept <= attentionLoss(other) * (1 + 1e-5), qPrintable(QString("t=%1 kept, t=%2 better").arg(t).arg(other)));
+            }
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestAwqEngine)
