@@ -32,6 +32,17 @@ double relativeError(const at::Tensor& a, const at::Tensor& b)
 {
     return ((a - b).norm() / b.norm()).item<double>();
 }
+
+// The search tests' calibration: 2 TinyStories windows of 64 tokens (whole stories are longer
+// than 64 tokens, so they are split).
+at::Tensor searchCalibration(const Model& m)
+{
+    CalibrationOptions co;
+    co.nBlocks = 2;
+    co.seqLen = 64;
+    co.longSamples = LongSamples::Split;
+    return buildCalibrationSet(m, {"tinystories"}, co).blocks;
+}
 } // namespace
 
 class TestAwqEngine : public QObject {
@@ -189,11 +200,7 @@ private Q_SLOTS:
     void searchReportsProgressCancelsAndRoundTripsThroughHdf5()
     {
         Model m = loadModel(kModel);
-        CalibrationOptions co;
-        co.nBlocks = 2;
-        co.seqLen = 64;
-        co.longSamples = LongSamples::Split; // whole stories are longer than 64 tokens
-        const at::Tensor calib = buildCalibrationSet(m, {"tinystories"}, co).blocks;
+        const at::Tensor calib = searchCalibration(m);
         AwqOptions o;
         o.quant = {3, 32, true};
         std::vector<std::string> stages;
@@ -235,11 +242,7 @@ private Q_SLOTS:
     void bestFeedKeepsTheSearchWithTheLowerCalibrationLoss()
     {
         Model m = loadModel(kModel);
-        CalibrationOptions co;
-        co.nBlocks = 2;
-        co.seqLen = 64;
-        co.longSamples = LongSamples::Split;
-        const at::Tensor calib = buildCalibrationSet(m, {"tinystories"}, co).blocks;
+        const at::Tensor calib = searchCalibration(m);
         AwqOptions o;
         o.quant = {3, 32, true};
         std::map<std::string, AwqResult> runs;
@@ -249,7 +252,7 @@ private Q_SLOTS:
         }
         // The streamed calibration loss of each search is that of its whole quantized model, run
         // independently here: full forward, log-softmax, mean NLL of the next tokens.
-        RopeTable rope(m.config, co.seqLen);
+        RopeTable rope(m.config, calib.size(1));
         for (const char* feed : {"fp", "quantized"}) {
             const at::Tensor logProbs = at::log_softmax(forward(applyAwqResult(m, runs[feed]), rope, calib).slice(1, 0, -1), -1);
             const double nll = -logProbs.gather(-1, calib.slice(1, 1).unsqueeze(-1)).to(at::kDouble).mean().item<double>();
@@ -268,11 +271,7 @@ private Q_SLOTS:
     void attentionLossKeepsTheBestShareOfTheQueryKeyClipping()
     {
         Model m = loadModel(kModel);
-        CalibrationOptions co;
-        co.nBlocks = 2;
-        co.seqLen = 64;
-        co.longSamples = LongSamples::Split;
-        const at::Tensor calib = buildCalibrationSet(m, {"tinystories"}, co).blocks;
+        const at::Tensor calib = searchCalibration(m);
         AwqOptions o;
         o.quant = {3, 32, true};
         o.feed = AwqFeed::Fp; // every block sees FP input, so both searches find the same scales
@@ -287,7 +286,7 @@ private Q_SLOTS:
         // embedding, the scales fold into the norm, q and k are pseudo-quantized, the rest stays FP.
         const BlockAwqResult& a = perLinear.blocks[0];
         const BlockWeights& fp = m.blocks[0];
-        const RopeTable rope(m.config, co.seqLen);
+        const RopeTable rope(m.config, calib.size(1));
         const at::Tensor x = embedTokens(m, calib); // 2 windows: all of them (4 x 512 sample tokens / 64)
         const at::Tensor fpOut = selfAttention(m.config, rope, fp, rmsNorm(x, fp.attnNorm, m.config.normEps));
         auto share = [](ClipSearch clip, double t) {
