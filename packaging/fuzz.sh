@@ -5,7 +5,7 @@
 #   packaging/fuzz.sh --all SECONDS     runs every target in turn for SECONDS each (CI: 60)
 #   AWB_FUZZ_RUNS=N                     also stop a run after N executions (the 10-million runs)
 # Findings (crashing inputs) land in build-fuzz/findings/. The corpus of each target starts from the
-# real fixtures (model headers, config.json files, tokenizers) and grows in build-fuzz/corpus/.
+# real fixtures (model headers, config.json files, tokenizers, stores awb wrote) and grows in build-fuzz/corpus/.
 # Over-allocation is a finding too: libFuzzer's -rss_limit_mb/-malloc_limit_mb (2 GiB).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -102,6 +102,10 @@ JSON
       ;;
     fuzz_probe_set) # the shipped probe set (9 KB)
       cp "$root"/resources/probes/*.json "$dir/" ;;
+    fuzz_result_store) # stores written by awb of a one-block model (tests/data/README.md)
+      cp "$root"/tests/data/stores/*-result.h5 "$dir/" ;;
+    fuzz_sweep_store)
+      cp "$root"/tests/data/stores/*-sweep-*.h5 "$dir/" ;;
     *) echo "fuzz.sh: no seeds for $target" >&2; exit 2 ;;
   esac
 }
@@ -136,7 +140,10 @@ if ! grep -qx "$target" "$build/tests/fuzz/targets.txt"; then
 fi
 seed "$target"
 mkdir -p "$build/corpus/$target" "$build/findings"
-# -max_len: the largest seed (a tokenizer.json is ~21 KB); libFuzzer would otherwise pick 4 KB.
+# -max_len: the largest seed, at least 32 KB (libFuzzer would otherwise pick 4 KB).
+max_len=$(find "$build/seeds/$target" -type f -printf '%s\n' | sort -n | tail -n 1)
+[ "$max_len" -gt 32768 ] || max_len=32768
+# -timeout: past the 10 s after which the HDF5 readers' sandboxed child is stopped (hdf5_vetting.h)
 exec "$build/tests/fuzz/$target" "$build/corpus/$target" "$build/seeds/$target" \
-  -max_total_time="$seconds" -max_len=32768 -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
+  -max_total_time="$seconds" -max_len="$max_len" -timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
   -print_final_stats=1 -artifact_prefix="$build/findings/$target-" ${AWB_FUZZ_RUNS:+-runs=$AWB_FUZZ_RUNS}

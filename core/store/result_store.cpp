@@ -3,6 +3,7 @@
 #include "core/base/error.h"
 #include "core/store/awq_result_group.h"
 #include "core/store/hdf5_util.h"
+#include "core/store/hdf5_vetting.h"
 
 #include <ATen/ATen.h>
 #include <H5Cpp.h>
@@ -164,7 +165,8 @@ AwqResult readAwqResultGroup(const H5::Group& root, const std::string& path, con
     }
 }
 
-AwqResult loadAwqResult(const std::string& path)
+namespace {
+AwqResult readResultFile(const std::string& path)
 {
     if (!std::filesystem::is_regular_file(path))
         throw IoError(path + ": results file not found");
@@ -180,6 +182,12 @@ AwqResult loadAwqResult(const std::string& path)
     } catch (const H5::Exception& e) {
         throw FormatError(path, "/", "unreadable HDF5 (" + e.getDetailMsg() + ")");
     }
+}
+} // namespace
+
+AwqResult loadAwqResult(const std::string& path)
+{
+    return readVetted(path, [&] { return readResultFile(path); });
 }
 
 } // namespace awb

@@ -3,6 +3,7 @@
 #include "core/store/awq_result_group.h"
 #include "core/store/drift_groups.h"
 #include "core/store/hdf5_util.h"
+#include "core/store/hdf5_vetting.h"
 
 namespace awb {
 
@@ -42,9 +43,8 @@ StoredSweepPoint readPoint(const H5::H5File& file, const SweepRow& row, const st
     }
     return p;
 }
-} // namespace
 
-StoredSweep readStoredSweep(const std::string& path)
+StoredSweep readStoredSweepFile(const std::string& path)
 {
     StoredSweep s;
     s.contents = readSweepStore(path); // validates format, version and the points table
@@ -65,6 +65,12 @@ StoredSweep readStoredSweep(const std::string& path)
             throw FormatError(path, "/point/" + p.row.key + "/q/cases",
                               std::to_string(p.drift.q.cases.size()) + " cases, the probe set " + std::to_string(s.questions.size()));
     return s;
+}
+} // namespace
+
+StoredSweep readStoredSweep(const std::string& path)
+{
+    return readVetted(path, [&] { return readStoredSweepFile(path); });
 }
 
 } // namespace awb

@@ -2,12 +2,14 @@
 
 #include "core/base/error.h"
 #include "core/store/awq_result_group.h"
+#include "core/store/hdf5_vetting.h"
 
 #include <filesystem>
 
 namespace awb {
 
-AwqResult readSweepPointAwq(const std::string& storePath, const std::string& key)
+namespace {
+AwqResult readPointAwq(const std::string& storePath, const std::string& key)
 {
     if (!std::filesystem::is_regular_file(storePath))
         throw IoError(storePath + ": sweep store not found");
@@ -24,6 +26,12 @@ AwqResult readSweepPointAwq(const std::string& storePath, const std::string& key
     } catch (const H5::Exception& e) {
         throw IoError(storePath + ": cannot read " + where + "/awq: " + e.getDetailMsg());
     }
+}
+} // namespace
+
+AwqResult readSweepPointAwq(const std::string& storePath, const std::string& key)
+{
+    return h5::readVetted(storePath, [&] { return readPointAwq(storePath, key); });
 }
 
 } // namespace awb

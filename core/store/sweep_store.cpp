@@ -1,12 +1,14 @@
 #include "core/store/sweep_store.h"
 
 #include "core/base/atomic_file.h"
+#include "core/base/checked_math.h"
 #include "core/base/error.h"
+#include "core/base/json_file.h"
 #include "core/store/awq_result_group.h"
 #include "core/store/drift_groups.h"
-#include "core/sweep/sweep_plan.h"
-#include "core/base/checked_math.h"
 #include "core/store/hdf5_util.h"
+#include "core/store/hdf5_vetting.h"
+#include "core/store/stored_sweep.h"
 
 #include <H5Cpp.h>
 #include <algorithm>
@@ -239,7 +241,8 @@ double SweepStoreContents::value(const SweepRow& row, const std::string& column)
     return row.values[static_cast<size_t>(it - header.columns.begin())];
 }
 
-SweepStoreContents readSweepStore(const std::string& path)
+namespace {
+SweepStoreContents readSweepStoreFile(const std::string& path)
 {
     if (!fs::is_regular_file(path))
         throw IoError(path + ": sweep store not found");
@@ -254,6 +257,12 @@ SweepStoreContents readSweepStore(const std::string& path)
         std::sort(c.rows.begin(), c.rows.end(), [](const SweepRow& a, const SweepRow& b) { return a.index < b.index; });
         return c;
     });
+}
+} // namespace
+
+SweepStoreContents readSweepStore(const std::string& path)
+{
+    return readVetted(path, [&] { return readSweepStoreFile(path); });
 }
 
 std::set<std::string> storedPointKeys(const std::string& path, const SweepStoreHeader& header)
@@ -327,12 +336,38 @@ void appendSweepPoint(const std::string& path, const SweepPointRecord& rec)
     tmp.committed = true;
 }
 
+namespace {
+// What a merge copies from an input, copied into a file that only lives in memory.
+void copyStoreInMemory(const std::string& path)
+{
+    std::string where = "/";
+    guardedHdf5(path, "copy from the sweep store", where, [&] {
+        H5::FileAccPropList inMemory;
+        inMemory.setCore(1 << 20, false);
+        H5::H5File scratch("awb-merge-vetting", H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, inMemory);
+        const H5::H5File source(path, H5F_ACC_RDONLY);
+        for (const char* name : {"/fp", "/probe_set", "/point"}) {
+            where = name;
+            if (source.nameExists(name) && H5Ocopy(source.getId(), name, scratch.getId(), name, H5P_DEFAULT, H5P_DEFAULT) < 0)
+                throw IoError(path + ": cannot copy " + name);
+        }
+        return 0;
+    });
+}
+} // namespace
+
 SweepStoreContents mergeSweepStores(const std::vector<std::string>& inputs, const std::string& out, std::vector<std::string>* duplicates)
 {
     if (inputs.empty())
         throw ArgumentError("merge needs at least one sweep store");
     std::vector<SweepStoreContents> stores;
     for (const auto& in : inputs) {
+        // The merge copies whole groups, objects the readers do not look at included: the child
+        // makes the same copies (into memory) after reading the store in depth.
+        const VettedRead vetted(in, [&] {
+            readStoredSweep(in);
+            copyStoreInMemory(in);
+        });
         stores.push_back(readSweepStore(in));
         const auto& first = stores.front().header;
         const auto& h = stores.back().header;

@@ -155,16 +155,4 @@ std::vector<SweepPoint> shardPoints(const SweepPlan& plan, int k, int n)
     return out;
 }
 
-std::vector<std::string> differingKeys(const nlohmann::json& a, const nlohmann::json& b)
-{
-    std::vector<std::string> out;
-    for (const auto& [key, value] : a.items())
-        if (!b.contains(key) || b.at(key) != value)
-            out.push_back(key);
-    for (const auto& [key, value] : b.items())
-        if (!a.contains(key))
-            out.push_back(key);
-    return out;
-}
-
 } // namespace awb

@@ -68,7 +68,4 @@ SweepPlan makeSweepPlan(const SweepGrid& grid, const std::string& modelHash, con
 // for k outside 1..n.
 std::vector<SweepPoint> shardPoints(const SweepPlan& plan, int k, int n);
 
-// Which top-level keys of two identities differ (for "this store was written by another plan").
-std::vector<std::string> differingKeys(const nlohmann::json& a, const nlohmann::json& b);
-
 } // namespace awb

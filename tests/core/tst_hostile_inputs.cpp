@@ -10,6 +10,9 @@
 #include "core/io/safetensors.h"
 #include "core/quant/awq_result.h"
 #include "core/store/result_store.h"
+#include "core/store/stored_sweep.h"
+#include "core/store/sweep_point_awq.h"
+#include "core/store/sweep_store.h"
 #include "core/tokenizer/bpe_tokenizer.h"
 #include "core/tokenizer/sentencepiece_tokenizer.h"
 
@@ -457,6 +460,46 @@ private Q_SLOTS:
         writeBytes(path, std::string(1000, 'x'));
         QVERIFY(formatErrorNaming([&] { loadAwqResult(path); }, path, "/"));
         writeBytes(path, "");
+        QVERIFY(formatErrorNaming([&] { loadAwqResult(path); }, path, "/"));
+    }
+
+    // --- HDF5 files on which libhdf5 itself crashes, hangs or over-allocates ---------------------
+    // Found by fuzz_result_store (tests/data/hostile-hdf5/README.md). Every store reader reads a file
+    // in a forked child first (core/store/hdf5_vetting.h), so these end in a FormatError here.
+
+    void hdf5CrashingLibhdf5()
+    {
+        // two bytes changed in a real result file: a global-heap object size past its collection,
+        // which H5HG_read copies (a segmentation fault without the child)
+        const std::string path = kTestData + "/hostile-hdf5/global-heap-overflow.h5";
+        QVERIFY(formatErrorNaming([&] { loadAwqResult(path); }, path, "/"));
+        QVERIFY(formatErrorNaming([&] { readSweepStore(path); }, path, "/"));
+        QVERIFY(formatErrorNaming([&] { readStoredSweep(path); }, path, "/"));
+        QVERIFY(formatErrorNaming([&] { storedPointKeys(path, {}); }, path, "/"));
+        QVERIFY(throwsNaming<Error>([&] { readSweepPointAwq(path, "awq-w4-g32-zp"); }, path));
+        QTemporaryDir dir;
+        const std::string merged = dir.filePath("merged.h5").toStdString();
+        QVERIFY(formatErrorNaming([&] { mergeSweepStores({path}, merged); }, path, "/"));
+        QVERIFY(fs::is_empty(dir.path().toStdString()));
+        // through the CLI: exit 1, one line naming the file
+        QVERIFY(refused(runCli({"report", QString::fromStdString(path)}), 1, QString::fromStdString(path)));
+    }
+
+    void hdf5HangingLibhdf5()
+    {
+        // a mutated result file on which libhdf5's global-heap cache loops without end
+        const std::string path = kTestData + "/hostile-hdf5/global-heap-loop.h5";
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(formatErrorNaming([&] { loadAwqResult(path); }, path, "/"));
+        QVERIFY(timer.elapsed() < 60'000);
+    }
+
+    void hdf5OverAllocatingLibhdf5()
+    {
+        // a mutated result file on which libhdf5 asks for 2.6 GB to read an attribute: refused in the
+        // child, whose memory allowance is 1 GiB plus 8 times the file
+        const std::string path = kTestData + "/hostile-hdf5/huge-allocation.h5";
         QVERIFY(formatErrorNaming([&] { loadAwqResult(path); }, path, "/"));
     }
 

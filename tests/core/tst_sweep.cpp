@@ -6,6 +6,7 @@
 // windows) so the executable stays around a minute on 2 shared cores.
 #include "core/awqformat/bits_per_weight.h"
 #include "core/base/error.h"
+#include "core/base/json_file.h"
 #include "core/base/runtime.h"
 #include "core/jobs/sweep_job.h"
 #include "core/eval/probe_set.h"

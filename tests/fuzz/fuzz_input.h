@@ -1,9 +1,11 @@
 #pragma once
 // Helpers shared by the fuzz targets. Parsers that take a path get the input through an anonymous
 // in-memory file (memfd), named by /proc/self/fd/N: no disk traffic, nothing to clean up, and it is
-// a regular file, as MappedFile requires.
+// a regular file, as MappedFile requires. libhdf5 resolves the name it opens to a real path, which a
+// memfd does not have: the HDF5 stores get a file in /dev/shm (RAM too) instead.
 #include <cstddef>
 #include <cstdint>
+#include <fcntl.h>
 #include <stdexcept>
 #include <string>
 #include <sys/mman.h>
@@ -32,6 +34,30 @@ public:
 
 private:
     int m_fd;
+    std::string m_path;
+};
+
+class ShmFile {
+public:
+    ShmFile(const uint8_t* data, size_t size) : m_path("/dev/shm/awb-fuzz-" + std::to_string(::getpid()))
+    {
+        const int fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0)
+            throw std::runtime_error("cannot create " + m_path);
+        for (size_t done = 0; done < size;) {
+            const ssize_t n = ::write(fd, data + done, size - done);
+            if (n <= 0)
+                throw std::runtime_error("write to " + m_path + " failed");
+            done += static_cast<size_t>(n);
+        }
+        ::close(fd);
+    }
+    ~ShmFile() { ::unlink(m_path.c_str()); }
+    ShmFile(const ShmFile&) = delete;
+    ShmFile& operator=(const ShmFile&) = delete;
+    const std::string& path() const { return m_path; }
+
+private:
     std::string m_path;
 };
 
