@@ -143,7 +143,7 @@ mkdir -p "$build/corpus/$target" "$build/findings"
 # -max_len: the largest seed, at least 32 KB (libFuzzer would otherwise pick 4 KB).
 max_len=$(find "$build/seeds/$target" -type f -printf '%s\n' | sort -n | tail -n 1)
 [ "$max_len" -gt 32768 ] || max_len=32768
-# -timeout: past the 10 s after which the HDF5 readers' sandboxed child is stopped (hdf5_vetting.h)
+# -timeout: well past the 3 s after which the HDF5 readers' sandboxed child is stopped (hdf5_vetting.h)
 exec "$build/tests/fuzz/$target" "$build/corpus/$target" "$build/seeds/$target" \
   -max_total_time="$seconds" -max_len="$max_len" -timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
   -print_final_stats=1 -artifact_prefix="$build/findings/$target-" ${AWB_FUZZ_RUNS:+-runs=$AWB_FUZZ_RUNS}

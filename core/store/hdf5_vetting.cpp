@@ -34,8 +34,8 @@ thread_local std::string t_vetted;   // the path this thread reads after vetting
 // A clean read allocates what the file's extents declare, and the readers check those against the
 // bytes stored, so a few times the file plus room for libtorch's first allocations is plenty.
 uint64_t memoryAllowance(uint64_t fileBytes) { return (uint64_t(1) << 30) + 8 * fileBytes; }
-// Generous: a clean read runs at hundreds of MB/s.
-unsigned timeLimitSeconds(uint64_t fileBytes) { return 10 + static_cast<unsigned>(fileBytes / (20u << 20)); }
+// Generous: a clean read of a small store takes milliseconds, and reads run at hundreds of MB/s.
+unsigned timeLimitSeconds(uint64_t fileBytes) { return 3 + static_cast<unsigned>(fileBytes / (20u << 20)); }
 
 void limitMemory(uint64_t fileBytes)
 {
