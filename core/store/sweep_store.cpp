@@ -270,6 +270,8 @@ std::set<std::string> storedPointKeys(const std::string& path, const SweepStoreH
     std::set<std::string> keys;
     if (!fs::exists(path))
         return keys;
+    // The sweep then appends to this store: vetted in depth, as the appends open its groups.
+    const VettedRead vetted(path, [&] { readStoredSweep(path); });
     const SweepStoreContents c = readSweepStore(path);
     if (c.header.planHash != header.planHash) {
         std::string differs;
