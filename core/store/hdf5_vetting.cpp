@@ -100,7 +100,9 @@ std::string report(char kind, const std::string& a, const std::string& b = {}, c
     _exit(0); // no atexit handlers, no destructors of the parent's objects, no stdio flush
 }
 
-[[noreturn]] void rethrow(const std::string& path, const std::string& msg)
+// The child's error, thrown here; anything but an awb error means the read met the allowance or a
+// library failure (std::bad_alloc, a c10 error).
+[[noreturn]] void rethrow(const std::string& path, uint64_t fileBytes, const std::string& msg)
 {
     std::string field[3];
     for (size_t i = 1, f = 0; i < msg.size() && f < 3; ++i)
@@ -111,7 +113,8 @@ std::string report(char kind, const std::string& a, const std::string& b = {}, c
     case 'S': throw ShapeError(field[0]);
     case 'I': throw IoError(field[0]);
     case 'E': throw Error(field[0]);
-    default: throw FormatError(path, "/", "unreadable (" + field[0] + ")");
+    default:
+        throw FormatError(path, "/", "unreadable within " + std::to_string(memoryAllowance(fileBytes) >> 20) + " MiB (" + field[0] + ")");
     }
 }
 
@@ -156,10 +159,8 @@ void vetInChild(const std::string& path, const std::function<void()>& read)
         throw FormatError(path, "/", std::string("libhdf5 crashed reading it (") + strsignal(WTERMSIG(status)) + ")" + malformed);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || msg.empty())
         throw FormatError(path, "/", "libhdf5 failed reading it (exit status " + std::to_string(WEXITSTATUS(status)) + ")" + malformed);
-    if (msg[0] == 'X')
-        throw FormatError(path, "/", "unreadable within " + std::to_string(memoryAllowance(bytes) >> 20) + " MiB (" + msg.substr(1, msg.find('\0') - 1) + ")");
     if (msg[0] != 'O')
-        rethrow(path, msg);
+        rethrow(path, bytes, msg);
 }
 
 } // namespace

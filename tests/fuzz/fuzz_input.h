@@ -13,18 +13,24 @@
 
 namespace awb::fuzz {
 
+// A failed write is the harness's, not the parser's: it throws, which the fuzzer reports.
+inline void writeAll(int fd, const uint8_t* data, size_t size, const std::string& name)
+{
+    for (size_t done = 0; done < size;) {
+        const ssize_t n = ::write(fd, data + done, size - done);
+        if (n <= 0)
+            throw std::runtime_error("write to " + name + " failed");
+        done += static_cast<size_t>(n);
+    }
+}
+
 class MemoryFile {
 public:
     MemoryFile(const uint8_t* data, size_t size) : m_fd(memfd_create("awb-fuzz", MFD_CLOEXEC))
     {
         if (m_fd < 0)
             throw std::runtime_error("memfd_create failed"); // the harness, not the parser: a finding
-        for (size_t done = 0; done < size;) {
-            const ssize_t n = ::write(m_fd, data + done, size - done);
-            if (n <= 0)
-                throw std::runtime_error("write to memfd failed");
-            done += static_cast<size_t>(n);
-        }
+        writeAll(m_fd, data, size, "memfd");
         m_path = "/proc/self/fd/" + std::to_string(m_fd);
     }
     ~MemoryFile() { ::close(m_fd); }
@@ -44,12 +50,7 @@ public:
         const int fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (fd < 0)
             throw std::runtime_error("cannot create " + m_path);
-        for (size_t done = 0; done < size;) {
-            const ssize_t n = ::write(fd, data + done, size - done);
-            if (n <= 0)
-                throw std::runtime_error("write to " + m_path + " failed");
-            done += static_cast<size_t>(n);
-        }
+        writeAll(fd, data, size, m_path);
         ::close(fd);
     }
     ~ShmFile() { ::unlink(m_path.c_str()); }
