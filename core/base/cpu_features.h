@@ -1,5 +1,5 @@
 #pragma once
-// Run-time CPU checks for the hand-written AVX2 kernels (core/model/half_gemv,
+// Run-time CPU checks for the hand-written AVX2 kernels (core/model/decode_gemv,
 // core/awqformat/int4_gemv_cpu): both need avx2, fma and f16c.
 namespace awb {
 

@@ -4,13 +4,45 @@
 #include <cstdlib>
 #include <dlfcn.h>
 #include <malloc.h>
+#include <algorithm>
 #include <thread>
 
 namespace awb {
 
 namespace {
 constexpr int kOpenBlasOpenMp = 2; // openblas_get_parallel(): 0 sequential, 1 pthreads, 2 OpenMP
+
+// OpenBLAS is whichever libblas Debian's alternatives chose; look it up at run time.
+struct OpenBlas {
+    int (*parallel)() = nullptr;
+    int (*getThreads)() = nullptr;
+    void (*setThreads)(int) = nullptr;
+    OpenBlas()
+    {
+        parallel = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
+        getThreads = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+        setThreads = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    }
+    bool onOpenMp() const { return parallel && parallel() == kOpenBlasOpenMp; }
+    // The thread count of the pthread build's own pool; 0 when there is none to set.
+    int threads() const { return getThreads && setThreads && !onOpenMp() ? getThreads() : 0; }
+    void setPoolThreads(int n) const
+    {
+        if (n > 0 && getThreads && setThreads && !onOpenMp())
+            setThreads(n);
+    }
+};
+
+const OpenBlas& openBlas()
+{
+    static const OpenBlas blas;
+    return blas;
 }
+
+int hardwareCores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+int g_jobThreads = hardwareCores(); // configureRuntime's choice: OMP_NUM_THREADS or every core
+} // namespace
 
 void configureRuntime()
 {
@@ -18,24 +50,45 @@ void configureRuntime()
     mallopt(M_TRIM_THRESHOLD, 64 << 20); // and freed memory stays for reuse, up to 64 MiB at the top
     mallopt(M_TOP_PAD, 64 << 20);
 
-    const int threads = std::getenv("OMP_NUM_THREADS") ? at::get_num_threads()
-                                                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads = std::getenv("OMP_NUM_THREADS") ? at::get_num_threads() : hardwareCores();
     at::set_num_threads(threads);
-    // OpenBLAS is whichever libblas Debian's alternatives chose; look it up at run time.
-    using GetParallel = int (*)();
-    using SetThreads = void (*)(int);
-    auto parallel = reinterpret_cast<GetParallel>(dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
-    auto setBlasThreads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-    if (!setBlasThreads)
+    g_jobThreads = threads;
+    const OpenBlas& blas = openBlas();
+    if (!blas.setThreads)
         return;
     // OpenMP OpenBLAS (parallel == 2) runs on libtorch's own OpenMP team: one pool, all cores, and a
     // product called from inside a parallel region stays on its thread. The pthread build has a pool
     // of its own that spins against libtorch's, so it gets one thread.
-    int blasThreads = parallel && parallel() == kOpenBlasOpenMp ? threads : 1;
+    int blasThreads = blas.onOpenMp() ? threads : 1;
     if (const char* env = std::getenv("AWB_BLAS_THREADS"))
         blasThreads = std::max(1, std::atoi(env));
-    setBlasThreads(blasThreads);
+    blas.setThreads(blasThreads);
 }
+
+ScopedJobThreads::ScopedJobThreads(int64_t modelWidth) : m_intraOp(at::get_num_threads()), m_blas(openBlas().threads())
+{
+    constexpr int64_t kTinyWidth = 512; // stories260K is 64 wide, the 135M shape 576
+    if (modelWidth < kTinyWidth) {
+        at::set_num_threads(1);
+    } else if (openBlas().threads() > 0) { // pthread OpenBLAS: its pool on every core, libtorch on one
+        at::set_num_threads(1);
+        openBlas().setPoolThreads(g_jobThreads);
+    } else {
+        at::set_num_threads(g_jobThreads);
+    }
+}
+
+ScopedJobThreads::~ScopedJobThreads()
+{
+    at::set_num_threads(m_intraOp);
+    openBlas().setPoolThreads(m_blas);
+}
+
+int tensorCores() { return std::max({1, at::get_num_threads(), openBlas().threads()}); }
+
+ScopedSingleThreadBlas::ScopedSingleThreadBlas() : m_blas(openBlas().threads()) { openBlas().setPoolThreads(1); }
+
+ScopedSingleThreadBlas::~ScopedSingleThreadBlas() { openBlas().setPoolThreads(m_blas); }
 
 ScopedIntraOpThreads::ScopedIntraOpThreads(int threads) : m_previous(at::get_num_threads())
 {

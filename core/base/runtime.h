@@ -1,4 +1,6 @@
 #pragma once
+#include <cstdint>
+
 // Process-wide settings for tensor workloads. Any thread.
 namespace awb {
 
@@ -39,6 +41,42 @@ public:
 
 private:
     int m_previous;
+};
+
+// The threads of one job's tensor work, chosen by the model's width, for a scope (restored after).
+// - Tiny models (width < 512, e.g. stories260K): one thread. Their ops are too small to split, and
+//   with other work on the cores the OpenMP team mostly waits (see ScopedIntraOpThreads).
+// - Larger ones: every core for BLAS, where their time goes. With pthread OpenBLAS (the default
+//   build) libtorch's own ops then run on one thread, since two pools on the same cores spin against
+//   each other; `awb eval` at the 135M shape took 13.6 s this way against 21.3 s with BLAS on one
+//   thread and libtorch on two (bench/RESULTS.md). With OpenMP OpenBLAS both share libtorch's team.
+// Like ScopedIntraOpThreads, for a job that owns the process's tensor work.
+class ScopedJobThreads {
+public:
+    explicit ScopedJobThreads(int64_t modelWidth);
+    ~ScopedJobThreads();
+    ScopedJobThreads(const ScopedJobThreads&) = delete;
+    ScopedJobThreads& operator=(const ScopedJobThreads&) = delete;
+
+private:
+    int m_intraOp, m_blas;
+};
+
+// The cores this scope's tensor work may use: libtorch's intra-op threads or the pthread OpenBLAS
+// pool's, whichever is larger (ScopedJobThreads gives a large model's BLAS all of them and libtorch one).
+int tensorCores();
+
+// One BLAS thread for a scope whose own threads each call BLAS (workers of one intra-op thread
+// each): a pthread OpenBLAS pool of several threads would be shared by all of them.
+class ScopedSingleThreadBlas {
+public:
+    ScopedSingleThreadBlas();
+    ~ScopedSingleThreadBlas();
+    ScopedSingleThreadBlas(const ScopedSingleThreadBlas&) = delete;
+    ScopedSingleThreadBlas& operator=(const ScopedSingleThreadBlas&) = delete;
+
+private:
+    int m_blas;
 };
 
 } // namespace awb

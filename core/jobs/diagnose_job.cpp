@@ -13,7 +13,6 @@
 #include <ATen/ATen.h>
 #include <chrono>
 #include <filesystem>
-#include <optional>
 
 namespace awb {
 
@@ -115,11 +114,7 @@ DiagnoseResult runDiagnose(const DiagnoseOptions& o, JobContext& job)
     const std::string fpPath = o.model.empty() ? defaultModelPath() : o.model;
     const Model fp = loadModel(fpPath, lo);
     validateDriftSettings(o.settings, fp.config);
-    // Tiny models (stories260K: width 64) run their many small ops faster on one thread; larger ones
-    // keep the configured threads for their matmuls. Width 512 is a guess between the two, not measured.
-    std::optional<ScopedIntraOpThreads> oneThread;
-    if (fp.config.dim < 512)
-        oneThread.emplace(1);
+    const ScopedJobThreads threads(fp.config.dim);
     const std::vector<int64_t> evalTokens = encodeEvalText(*fp.tokenizer, o.evalText);
     r.seconds.emplace_back("load F + eval text", since(t));
 

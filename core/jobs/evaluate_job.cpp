@@ -1,5 +1,6 @@
 #include "core/jobs/evaluate_job.h"
 
+#include "core/base/runtime.h"
 #include "core/jobs/input_checks.h"
 #include "core/tokenizer/text_source.h"
 
@@ -11,6 +12,7 @@ EvaluateJobResult runEvaluateJob(const EvaluateJobOptions& o, JobContext& job)
 {
     requireReadableFile(o.textPath, "--text");
     const Model model = o.model.load();
+    const ScopedJobThreads threads(model.config.dim);
     std::vector<int64_t> tokens;
     withErrorContext(o.textPath, [&] { tokens = encodeEvalText(*model.tokenizer, o.textPath); });
     PerplexityOptions po;

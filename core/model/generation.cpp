@@ -2,7 +2,7 @@
 
 #include "core/base/error.h"
 #include "core/base/runtime.h"
-#include "core/model/half_gemv.h"
+#include "core/model/decode_gemv.h"
 #include "core/model/transformer.h"
 
 #include <ATen/ATen.h>
@@ -178,12 +178,6 @@ std::vector<std::vector<int64_t>> generateChunk(const Model& model, const std::v
     return out;
 }
 
-bool hasHalfWeights(const Model& model)
-{
-    const auto type = model.blocks.empty() ? at::kFloat : model.blocks.front().wq.scalar_type();
-    return type == at::kBFloat16 || type == at::kHalf;
-}
-
 } // namespace
 
 std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::vector<std::vector<int64_t>>& prompts,
@@ -204,12 +198,12 @@ std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::
     }
     if (prompts.empty() || o.maxTokens == 0)
         return out;
-    // Chunks of prompts of similar length, each within its share of kBatchCacheBytes and, for
-    // bf16/fp16 weights, within the half GEMV's rows (so decode reads those weights as stored).
-    const int threads = std::max(1, at::get_num_threads());
+    // Chunks of prompts of similar length, each within its share of kBatchCacheBytes and within the
+    // decode GEMV's rows (so decode reads the weights as stored, once per step).
+    const int threads = tensorCores();
     const ModelConfig& c = stored.config;
     const int64_t bytesPerPosition = 2 * c.nLayers * c.nKvHeads * c.headDim * static_cast<int64_t>(sizeof(float));
-    const int64_t rowCap = hasHalfWeights(stored) && halfGemvAvailable() ? std::max(kHalfGemvMaxRows, nSeeds) : INT64_MAX;
+    const int64_t rowCap = decodeGemvAvailable() ? std::max(kDecodeGemvMaxRows, nSeeds) : INT64_MAX;
     std::vector<size_t> order(prompts.size());
     std::iota(order.begin(), order.end(), size_t(0));
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return prompts[a].size() < prompts[b].size(); });
@@ -242,6 +236,7 @@ std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::
         // share between threads (perf of λ sampling at the 135M shape: the team's second thread spent
         // ~70% of its time spinning in libgomp), while independent chunks keep every core busy.
         const ScopedIntraOpThreads one(1);
+        const ScopedSingleThreadBlas oneBlas;
         std::atomic<size_t> next{0};
         std::mutex mutex;
         std::exception_ptr error;

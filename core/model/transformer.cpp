@@ -1,7 +1,7 @@
 #include "core/model/transformer.h"
 
 #include "core/base/error.h"
-#include "core/model/half_gemv.h"
+#include "core/model/decode_gemv.h"
 #include "core/model/rope.h"
 
 #include <ATen/ATen.h>
@@ -51,18 +51,18 @@ at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps)
 
 BlockWeights blockWeightsFor(const BlockWeights& b, int64_t rows)
 {
-    return rows <= kHalfGemvMaxRows && halfGemvAvailable() ? b : blockAsFloat(b);
+    return rows <= kDecodeGemvMaxRows && decodeGemvAvailable() ? b : blockAsFloat(b);
 }
 
 Model decodeWeights(const Model& model, int64_t rows)
 {
-    return rows <= kHalfGemvMaxRows && halfGemvAvailable() ? model : withFloatWeights(model);
+    return rows <= kDecodeGemvMaxRows && decodeGemvAvailable() ? model : withFloatWeights(model);
 }
 
 at::Tensor applyLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias)
 {
-    if (halfGemvApplies(x, weight)) {
-        at::Tensor y = halfGemv(x, weight);
+    if (decodeGemvApplies(x, weight)) {
+        at::Tensor y = decodeGemv(x, weight);
         return bias.defined() ? y.add_(asFloat(bias)) : y;
     }
     return at::linear(x, asFloat(weight), bias.defined() ? c10::optional<at::Tensor>(asFloat(bias)) : c10::nullopt);

@@ -21,13 +21,13 @@ Model withFloatWeights(const Model& model);
 // the faster path.
 BlockWeights blockWeightsFor(const BlockWeights& b, int64_t rows);
 // The weights to decode `rows` sequences at a time with: the model itself when a step can read its
-// bf16/fp16 weights directly (core/model/half_gemv.h: half the bytes per token of an fp32 copy),
+// bf16/fp16 weights directly (core/model/decode_gemv.h: half the bytes per token of an fp32 copy),
 // else withFloatWeights.
 Model decodeWeights(const Model& model, int64_t rows);
 
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps);
 // x . weight^T (+ bias) in fp32. A bf16/fp16 weight is read directly for a few rows of x (a decode
-// step, core/model/half_gemv.h) and upcast otherwise.
+// step, core/model/decode_gemv.h) and upcast otherwise.
 at::Tensor applyLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias = {});
 
 // cos/sin tables for positions [0, maxLen), computed in fp32 like llama2.c and Meta's reference.

@@ -133,7 +133,7 @@ private Q_SLOTS:
 
     // The awb convert path: writeHfFolder, then load the folder back: same config, the same weights
     // bit for bit (f32 holds bf16 exactly), the same logits up to summation order (a short input reads
-    // bf16 weights directly, core/model/half_gemv.h, and f32 ones through BLAS), every companion
+    // bf16 weights directly, core/model/decode_gemv.h, and f32 ones through BLAS), every companion
     // file carried.
     void exportLoadsBackIdentically_data() { logitsMatchTransformers_data(); }
     void exportLoadsBackIdentically()

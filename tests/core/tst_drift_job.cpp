@@ -12,7 +12,7 @@
 #include "core/io/model_loader.h"
 #include "core/jobs/diagnose_job.h"
 #include "core/model/generation.h"
-#include "core/model/half_gemv.h"
+#include "core/model/decode_gemv.h"
 #include "core/model/transformer.h"
 #include "core/quant/awq_result.h"
 #include "core/quant/awq_search.h"
@@ -143,7 +143,7 @@ private Q_SLOTS:
     {
         // bf16 weights cap a pass at the half GEMV's 8 rows: 5 prompts x 2 seeds run as two chunks,
         // on two workers where there are two cores. Each row is still what generate() draws.
-        if (!halfGemvAvailable())
+        if (!decodeGemvAvailable())
             QSKIP("no AVX2/F16C: bf16 weights are upcast and run as one batch");
         Model half = m_fp;
         for (BlockWeights& b : half.blocks)

@@ -1,13 +1,14 @@
-// The decode GEMV on bf16/fp16 weights (core/model/half_gemv.h) against libtorch's fp32 product of
+// The decode GEMV on bf16/fp16 weights (core/model/decode_gemv.h) against libtorch's fp32 product of
 // the upcast weight (the independent reference: both formats widen to fp32 exactly, so the two
 // differ only in summation order), and a decode step of a bf16 model through it against the same
 // step with every weight upcast first (what generation did before).
 #include "core/io/model_loader.h"
-#include "core/model/half_gemv.h"
+#include "core/model/decode_gemv.h"
 #include "core/model/transformer.h"
 
 #include <ATen/ATen.h>
 #include <QtTest/QtTest>
+#include <utility>
 
 using namespace awb;
 
@@ -27,40 +28,40 @@ Model toDtype(const Model& m, at::ScalarType type)
 }
 } // namespace
 
-class TestHalfGemv : public QObject {
+class TestDecodeGemv : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase()
     {
-        if (!halfGemvAvailable())
+        if (!decodeGemvAvailable())
             QSKIP("this CPU lacks avx2/fma/f16c: linears upcast instead, as tested everywhere else");
         at::manual_seed(7);
     }
 
     void matchesFp32Linear_data()
     {
-        QTest::addColumn<bool>("bf16");
+        QTest::addColumn<int>("dtype"); // at::ScalarType of the weights
         QTest::addColumn<qint64>("rows");
         QTest::addColumn<qint64>("K");
         QTest::addColumn<qint64>("N");
-        for (bool bf16 : {true, false}) {
-            const char* t = bf16 ? "bf16" : "fp16";
-            QTest::addRow("%s 1x576->1536", t) << bf16 << qint64(1) << qint64(576) << qint64(1536);
-            QTest::addRow("%s 3x27->13 (tails)", t) << bf16 << qint64(3) << qint64(27) << qint64(13);
-            QTest::addRow("%s 8x64->130", t) << bf16 << qint64(8) << qint64(64) << qint64(130);
+        for (auto [type, t] : {std::pair{at::kBFloat16, "bf16"}, std::pair{at::kHalf, "fp16"}, std::pair{at::kFloat, "fp32"}}) {
+            const int d = static_cast<int>(type);
+            QTest::addRow("%s 1x576->1536", t) << d << qint64(1) << qint64(576) << qint64(1536);
+            QTest::addRow("%s 3x27->13 (tails)", t) << d << qint64(3) << qint64(27) << qint64(13);
+            QTest::addRow("%s 8x64->130", t) << d << qint64(8) << qint64(64) << qint64(130);
         }
     }
 
     void matchesFp32Linear()
     {
-        QFETCH(bool, bf16);
+        QFETCH(int, dtype);
         QFETCH(qint64, rows);
         QFETCH(qint64, K);
         QFETCH(qint64, N);
-        const at::Tensor w = (at::randn({N, K}) * 0.05).to(bf16 ? at::kBFloat16 : at::kHalf);
+        const at::Tensor w = (at::randn({N, K}) * 0.05).to(static_cast<at::ScalarType>(dtype));
         const at::Tensor x = at::randn({rows, 1, K});
-        QVERIFY(halfGemvApplies(x, w));
-        const at::Tensor got = halfGemv(x, w);
+        QVERIFY(decodeGemvApplies(x, w));
+        const at::Tensor got = decodeGemv(x, w);
         const at::Tensor want = at::linear(x, w.to(at::kFloat));
         QCOMPARE(got.sizes().vec(), want.sizes().vec());
         const double err = (got - want).abs().max().item<double>();
@@ -70,13 +71,14 @@ private Q_SLOTS:
         QVERIFY(at::allclose(applyLinear(x, w, bias), want + bias, 1e-5, 1e-5));
     }
 
-    void moreRowsOrFloatWeightsUseTheGemm()
+    void moreRowsOrOtherTypesUseTheGemm()
     {
         const at::Tensor w = at::randn({16, 32}).to(at::kBFloat16);
-        QVERIFY(!halfGemvApplies(at::randn({kHalfGemvMaxRows + 1, 32}), w));
-        QVERIFY(!halfGemvApplies(at::randn({1, 32}), w.to(at::kFloat)));
-        QVERIFY(!halfGemvApplies(at::randn({1, 32}), w.t())); // not contiguous [N, K]
-        QVERIFY_THROWS_EXCEPTION(std::exception, halfGemv(at::randn({9, 32}), w));
+        QVERIFY(!decodeGemvApplies(at::randn({kDecodeGemvMaxRows + 1, 32}), w));
+        QVERIFY(!decodeGemvApplies(at::randn({1, 32}), w.to(at::kDouble)));
+        QVERIFY(!decodeGemvApplies(at::randn({1, 32}).to(at::kDouble), w));
+        QVERIFY(!decodeGemvApplies(at::randn({1, 32}), w.t())); // not contiguous [N, K]
+        QVERIFY_THROWS_EXCEPTION(std::exception, decodeGemv(at::randn({9, 32}), w));
     }
 
     // A bf16 model decoded with its weights read directly gives the logits of the upcast model.
@@ -97,5 +99,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestHalfGemv)
-#include "tst_half_gemv.moc"
+QTEST_GUILESS_MAIN(TestDecodeGemv)
+#include "tst_decode_gemv.moc"
