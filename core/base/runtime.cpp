@@ -1,10 +1,10 @@
 #include "core/base/runtime.h"
 
 #include <ATen/Parallel.h>
+#include <algorithm>
 #include <cstdlib>
 #include <dlfcn.h>
 #include <malloc.h>
-#include <algorithm>
 #include <thread>
 
 namespace awb {

@@ -18,6 +18,7 @@ namespace awb {
 //    and gets every intra-op thread: `awb eval` at the 135M shape ran 1.37x faster alone, but two
 //    processes on 2 cores (ctest -j2) made every product wait for a descheduled team member and a
 //    golden test ran 8x slower (bench/RESULTS.md). AWB_BLAS_THREADS overrides the BLAS thread count.
+//    A job on a large model swaps the two for its duration: see ScopedJobThreads.
 // Call once at start-up from main(), before the first tensor is made.
 void configureRuntime();
 
