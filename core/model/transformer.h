@@ -17,8 +17,7 @@ BlockWeights blockAsFloat(const BlockWeights& b);
 // generation here instead of once per token inside forward (540 MB of conversion per token at 135M).
 Model withFloatWeights(const Model& model);
 // A block's weights for an input of `rows` tokens: as stored for a decode step of a few rows, which
-// reads bf16/fp16 weights directly (applyLinear), else blockAsFloat, since BLAS's fp32 GEMM is then
-// the faster path.
+// reads them directly (applyLinear), else blockAsFloat, since BLAS's fp32 GEMM is then the faster path.
 BlockWeights blockWeightsFor(const BlockWeights& b, int64_t rows);
 // The weights to decode `rows` sequences at a time with: the model itself when a step can read its
 // bf16/fp16 weights directly (core/model/decode_gemv.h: half the bytes per token of an fp32 copy),
@@ -26,8 +25,8 @@ BlockWeights blockWeightsFor(const BlockWeights& b, int64_t rows);
 Model decodeWeights(const Model& model, int64_t rows);
 
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps);
-// x . weight^T (+ bias) in fp32. A bf16/fp16 weight is read directly for a few rows of x (a decode
-// step, core/model/decode_gemv.h) and upcast otherwise.
+// x . weight^T (+ bias) in fp32. For a few rows of x (a decode step) the weight is read as stored
+// (core/model/decode_gemv.h); otherwise BLAS multiplies, a bf16/fp16 weight upcast first.
 at::Tensor applyLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias = {});
 
 // cos/sin tables for positions [0, maxLen), computed in fp32 like llama2.c and Meta's reference.
