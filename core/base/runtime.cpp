@@ -24,11 +24,13 @@ struct OpenBlas {
         setThreads = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
     }
     bool onOpenMp() const { return parallel && parallel() == kOpenBlasOpenMp; }
-    // The thread count of the pthread build's own pool; 0 when there is none to set.
-    int threads() const { return getThreads && setThreads && !onOpenMp() ? getThreads() : 0; }
+    // The pthread build keeps a pool of its own; the OpenMP build runs on libtorch's team.
+    bool hasPool() const { return getThreads && setThreads && !onOpenMp(); }
+    // The pool's thread count; 0 when there is no pool.
+    int threads() const { return hasPool() ? getThreads() : 0; }
     void setPoolThreads(int n) const
     {
-        if (n > 0 && getThreads && setThreads && !onOpenMp())
+        if (n > 0 && hasPool())
             setThreads(n);
     }
 };
@@ -42,6 +44,12 @@ const OpenBlas& openBlas()
 int hardwareCores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
 int g_jobThreads = hardwareCores(); // configureRuntime's choice: OMP_NUM_THREADS or every core
+
+constexpr int64_t kTinyWidth = 512; // stories260K is 64 wide, the 135M shape 576
+
+// ScopedJobThreads' choice (runtime.h): libtorch's threads, and the BLAS pool's (0: leave it).
+int jobIntraOpThreads(int64_t width) { return width < kTinyWidth || openBlas().hasPool() ? 1 : g_jobThreads; }
+int jobBlasThreads(int64_t width) { return width < kTinyWidth ? 0 : g_jobThreads; }
 } // namespace
 
 void configureRuntime()
@@ -65,30 +73,16 @@ void configureRuntime()
     blas.setThreads(blasThreads);
 }
 
-ScopedJobThreads::ScopedJobThreads(int64_t modelWidth) : m_intraOp(at::get_num_threads()), m_blas(openBlas().threads())
+ScopedJobThreads::ScopedJobThreads(int64_t modelWidth)
+    : m_intraOp(jobIntraOpThreads(modelWidth)), m_blas(jobBlasThreads(modelWidth))
 {
-    constexpr int64_t kTinyWidth = 512; // stories260K is 64 wide, the 135M shape 576
-    if (modelWidth < kTinyWidth) {
-        at::set_num_threads(1);
-    } else if (openBlas().threads() > 0) { // pthread OpenBLAS: its pool on every core, libtorch on one
-        at::set_num_threads(1);
-        openBlas().setPoolThreads(g_jobThreads);
-    } else {
-        at::set_num_threads(g_jobThreads);
-    }
-}
-
-ScopedJobThreads::~ScopedJobThreads()
-{
-    at::set_num_threads(m_intraOp);
-    openBlas().setPoolThreads(m_blas);
 }
 
 int tensorCores() { return std::max({1, at::get_num_threads(), openBlas().threads()}); }
 
-ScopedSingleThreadBlas::ScopedSingleThreadBlas() : m_blas(openBlas().threads()) { openBlas().setPoolThreads(1); }
+ScopedBlasThreads::ScopedBlasThreads(int threads) : m_previous(openBlas().threads()) { openBlas().setPoolThreads(threads); }
 
-ScopedSingleThreadBlas::~ScopedSingleThreadBlas() { openBlas().setPoolThreads(m_blas); }
+ScopedBlasThreads::~ScopedBlasThreads() { openBlas().setPoolThreads(m_previous); }
 
 ScopedIntraOpThreads::ScopedIntraOpThreads(int threads) : m_previous(at::get_num_threads())
 {

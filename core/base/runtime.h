@@ -44,6 +44,21 @@ private:
     int m_previous;
 };
 
+// The thread count of pthread OpenBLAS's own pool for a scope, restored after; threads <= 0, or an
+// OpenBLAS without such a pool (the OpenMP build runs on libtorch's team), leaves it as it is. For
+// example one thread for a scope whose own threads each call BLAS (workers of one intra-op thread
+// each), since one pool of several threads would be shared by all of them.
+class ScopedBlasThreads {
+public:
+    explicit ScopedBlasThreads(int threads);
+    ~ScopedBlasThreads();
+    ScopedBlasThreads(const ScopedBlasThreads&) = delete;
+    ScopedBlasThreads& operator=(const ScopedBlasThreads&) = delete;
+
+private:
+    int m_previous;
+};
+
 // The threads of one job's tensor work, chosen by the model's width, for a scope (restored after).
 // - Tiny models (width < 512, e.g. stories260K): one thread. Their ops are too small to split, and
 //   with other work on the cores the OpenMP team mostly waits (see ScopedIntraOpThreads).
@@ -55,29 +70,14 @@ private:
 class ScopedJobThreads {
 public:
     explicit ScopedJobThreads(int64_t modelWidth);
-    ~ScopedJobThreads();
-    ScopedJobThreads(const ScopedJobThreads&) = delete;
-    ScopedJobThreads& operator=(const ScopedJobThreads&) = delete;
 
 private:
-    int m_intraOp, m_blas;
+    ScopedIntraOpThreads m_intraOp;
+    ScopedBlasThreads m_blas;
 };
 
 // The cores this scope's tensor work may use: libtorch's intra-op threads or the pthread OpenBLAS
 // pool's, whichever is larger (ScopedJobThreads gives a large model's BLAS all of them and libtorch one).
 int tensorCores();
-
-// One BLAS thread for a scope whose own threads each call BLAS (workers of one intra-op thread
-// each): a pthread OpenBLAS pool of several threads would be shared by all of them.
-class ScopedSingleThreadBlas {
-public:
-    ScopedSingleThreadBlas();
-    ~ScopedSingleThreadBlas();
-    ScopedSingleThreadBlas(const ScopedSingleThreadBlas&) = delete;
-    ScopedSingleThreadBlas& operator=(const ScopedSingleThreadBlas&) = delete;
-
-private:
-    int m_blas;
-};
 
 } // namespace awb

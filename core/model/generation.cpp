@@ -236,7 +236,7 @@ std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::
         // share between threads (perf of λ sampling at the 135M shape: the team's second thread spent
         // ~70% of its time spinning in libgomp), while independent chunks keep every core busy.
         const ScopedIntraOpThreads one(1);
-        const ScopedSingleThreadBlas oneBlas;
+        const ScopedBlasThreads oneBlas(1);
         std::atomic<size_t> next{0};
         std::mutex mutex;
         std::exception_ptr error;
