@@ -12,6 +12,7 @@
 #   SETTINGS  override the settings, e.g. SETTINGS="3:32 4:32" (bits:group); likewise MODELS="mha",
 #             PAIRINGS="self wikitext2"
 #   VARIANTS  extra search variants, "name=awb options;name=options" (e.g. "auto=--feed auto")
+#   BASE      the standard runs to make (default "rtn quantized fp"; BASE="" runs only VARIANTS)
 # The "best" column is --feed best, which runs the fp and the quantized search and keeps the one
 # with the lower calibration perplexity: it is read off those two runs (their calib_ppl_q) rather
 # than searched a third time; VARIANTS="best-run=--feed best" runs it for real as a check.
@@ -72,7 +73,7 @@ calib_options() { # model pairing
 }
 declare -A EVAL=([self]=$TS [tinystories]=$OUT/ts-eval-lines10-19.txt [wikitext2]=$WIKI_EVAL [mixed]=$OUT/ts-eval-lines10-19.txt)
 declare -A VARIANT=([rtn]="--method rtn" [quantized]="--feed quantized" [fp]="--feed fp")
-NAMES="rtn quantized fp"
+NAMES=${BASE-"rtn quantized fp"}
 IFS=';' read -ra EXTRA <<< "${VARIANTS:-}"
 for e in "${EXTRA[@]}"; do
   [[ -z $e ]] && continue

@@ -51,7 +51,6 @@ at::Tensor timedLinear(Split& s, const at::Tensor& x, const at::Tensor& w)
 at::Tensor splitForward(Split& s, const awb::Model& m, const awb::RopeTable& rope, const at::Tensor& tokens, awb::KvCache* cache)
 {
     const auto& c = m.config;
-    const int64_t start = cache ? cache->length : 0;
     auto t = Clock::now();
     at::Tensor h = awb::embedTokens(m, tokens);
     s.add("other", t);
@@ -64,8 +63,7 @@ at::Tensor splitForward(Split& s, const awb::Model& m, const awb::RopeTable& rop
         s.add("other", t);
         at::Tensor q = timedLinear(s, xn, w.wq), k = timedLinear(s, xn, w.wk), v = timedLinear(s, xn, w.wv);
         t = Clock::now();
-        at::Tensor ctx = awb::attentionContext(c, rope, q, k, v, start, cache ? &cache->keys[i] : nullptr,
-                                               cache ? &cache->values[i] : nullptr);
+        at::Tensor ctx = awb::attentionContext(c, rope, q, k, v, cache, i);
         s.add("attention", t);
         at::Tensor o = timedLinear(s, ctx, w.wo);
         t = Clock::now();

@@ -19,7 +19,7 @@ BlockOutputs runBlock(const ModelConfig& c, const RopeTable& rope, const BlockWe
     BlockOutputs r;
     at::Tensor xn = rmsNorm(x, w.attnNorm, c.normEps);
     at::Tensor q = applyLinear(xn, w.wq, w.bq), k = applyLinear(xn, w.wk, w.bk), v = applyLinear(xn, w.wv, w.bv);
-    at::Tensor o = applyLinear(attentionContext(c, rope, q, k, v, 0), w.wo);
+    at::Tensor o = applyLinear(attentionContext(c, rope, q, k, v), w.wo);
     at::Tensor h = x + o;
     at::Tensor xn2 = rmsNorm(h, w.ffnNorm, c.normEps);
     at::Tensor gate = applyLinear(xn2, w.wGate), up = applyLinear(xn2, w.wUp);

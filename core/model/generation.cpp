@@ -91,9 +91,9 @@ GenerateResult generate(const Model& stored, const GenerateOptions& o, JobContex
 
 namespace {
 
-// KV cache that the passes running at once may hold together (rows x positions x layers x k and v,
-// fp32). At the 135M shape a λ prompt at k = 20 (~1,500 positions) costs 69 MB a row: all 84 rows in
-// one pass held 5.8 GB.
+// KV cache that the passes running at once may hold together (each prompt's positions once, shared
+// by its seeds, and each row's generated ones; x layers x k and v, fp32). At the 135M shape a λ
+// prompt at k = 20 (~1,500 positions) costs 69 MB: all 84 rows in one pass, one copy per row, held 5.8 GB.
 constexpr int64_t kBatchCacheBytes = int64_t(512) << 20;
 
 // Positions of a chunk's prompt prefilled between two cancel checks.
@@ -112,21 +112,19 @@ std::vector<std::vector<int64_t>> generateChunk(const Model& model, const std::v
         shortest = std::min(shortest, p.size());
     }
     const int64_t promptLen = static_cast<int64_t>(longest);
-    const int64_t capacity = promptLen + o.maxTokens;
     at::NoGradGuard noGrad;
     const int64_t nPrompts = static_cast<int64_t>(prompts.size());
     at::Tensor input = at::full({nPrompts, promptLen}, model.config.bosId, at::kLong);
-    at::Tensor padding = at::zeros({nPrompts, capacity}, at::kBool);
+    std::vector<int64_t> pads;
     for (int64_t i = 0; i < nPrompts; ++i) {
         const auto& p = prompts[static_cast<size_t>(i)];
-        const int64_t pad = promptLen - static_cast<int64_t>(p.size());
-        input[i].slice(0, pad).copy_(at::tensor(p, at::kLong));
-        padding[i].slice(0, 0, pad).fill_(true);
+        pads.push_back(promptLen - static_cast<int64_t>(p.size()));
+        input[i].slice(0, pads.back()).copy_(at::tensor(p, at::kLong));
     }
-    RopeTable rope(model.config, capacity);
-    KvCache cache(model.config, nPrompts, capacity);
+    RopeTable rope(model.config, promptLen + o.maxTokens);
+    KvCache cache(model.config, nPrompts, promptLen);
     if (shortest != longest)
-        cache.padding = padding; // left undefined when no row is padded: the exact unbatched attention
+        cache.setLeftPadding(pads); // left empty when no row is padded: the exact unbatched attention
     // The prefill in slices of positions with a cancel check between them: at the 135M shape a
     // chunk's whole prompt (8 rows x ~1,500 positions) is over a minute of one thread, and a SIGTERM
     // was honoured only after it; a slice is a few seconds. Slices of a multiple of the attention's
@@ -137,16 +135,10 @@ std::vector<std::vector<int64_t>> generateChunk(const Model& model, const std::v
             job->checkCancelled();
         hidden = forwardHidden(model, rope, input.slice(1, p0, std::min(promptLen, p0 + kPrefillPositions)), &cache).select(1, -1);
     }
-    // Share each prompt's cache among its seeds instead of prefilling it once per seed.
-    if (nSeeds > 1) {
-        for (auto& k : cache.keys)
-            k = k.repeat_interleave(nSeeds, 0);
-        for (auto& v : cache.values)
-            v = v.repeat_interleave(nSeeds, 0);
-        if (cache.padding.defined())
-            cache.padding = cache.padding.repeat_interleave(nSeeds, 0);
+    // Each prompt's cache is the shared prefix of its seeds' rows: prefilled once, read once per step.
+    cache.sharePrefix(nSeeds, o.maxTokens);
+    if (nSeeds > 1)
         hidden = hidden.repeat_interleave(nSeeds, 0);
-    }
     const at::Tensor& lmHead = model.lmHead;
     std::vector<std::mt19937_64> rngs;
     for (int64_t r = 0; r < rows; ++r)
@@ -210,9 +202,9 @@ std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::
     std::vector<std::vector<size_t>> chunks{{}};
     int64_t widest = 0;
     for (size_t i : order) {
-        const int64_t rows = static_cast<int64_t>(chunks.back().size() + 1) * nSeeds;
-        const int64_t capacity = static_cast<int64_t>(prompts[i].size()) + o.maxTokens; // sorted: the chunk's longest
-        if (!chunks.back().empty() && (rows > rowCap || rows * capacity * bytesPerPosition * threads > kBatchCacheBytes))
+        const int64_t n = static_cast<int64_t>(chunks.back().size() + 1), rows = n * nSeeds;
+        const int64_t positions = n * static_cast<int64_t>(prompts[i].size()) + rows * o.maxTokens; // sorted: the chunk's longest
+        if (!chunks.back().empty() && (rows > rowCap || positions * bytesPerPosition * threads > kBatchCacheBytes))
             chunks.emplace_back();
         chunks.back().push_back(i);
         widest = std::max(widest, static_cast<int64_t>(chunks.back().size()) * nSeeds);

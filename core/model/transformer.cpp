@@ -1,6 +1,7 @@
 #include "core/model/transformer.h"
 
 #include "core/base/error.h"
+#include "core/model/decode_attention.h"
 #include "core/model/decode_gemv.h"
 #include "core/model/rope.h"
 
@@ -107,20 +108,56 @@ KvCache::KvCache(const ModelConfig& config, int64_t batch, int64_t capacity_) : 
     }
 }
 
+void KvCache::setLeftPadding(const std::vector<int64_t>& pads)
+{
+    const int64_t B = static_cast<int64_t>(pads.size());
+    padding = at::zeros({B, capacity}, at::kBool);
+    for (int64_t b = 0; b < B; ++b)
+        padding[b].slice(0, 0, pads[static_cast<size_t>(b)]).fill_(true);
+    rowStart = pads;
+}
+
+void KvCache::sharePrefix(int64_t rows, int64_t more)
+{
+    if (prefixLength > 0 || rows < 1)
+        throw ArgumentError("a KV cache's prefix is shared once, by at least one row each");
+    for (size_t i = 0; i < keys.size(); ++i) {
+        prefixKeys.push_back(keys[i].slice(2, 0, length));
+        prefixValues.push_back(values[i].slice(2, 0, length));
+        const auto s = keys[i].sizes();
+        keys[i] = at::zeros({s[0] * rows, s[1], more, s[3]});
+        values[i] = at::zeros({s[0] * rows, s[1], more, s[3]});
+    }
+    prefixLength = length;
+    rowsPerPrefix = rows;
+    capacity = length + more;
+    std::vector<int64_t> starts;
+    for (int64_t start : rowStart)
+        starts.insert(starts.end(), static_cast<size_t>(rows), start);
+    rowStart = starts;
+    padding = at::Tensor(); // rowStart says it for decode steps, the only ones such a cache takes
+}
+
 at::Tensor attentionContext(const ModelConfig& c, const RopeTable& rope, const at::Tensor& q, const at::Tensor& k,
-                            const at::Tensor& v, int64_t startPos, at::Tensor* cacheK, at::Tensor* cacheV,
-                            const at::Tensor& keyPadding)
+                            const at::Tensor& v, KvCache* cache, size_t layer)
 {
     const int64_t B = q.size(0), T = q.size(1), group = c.nHeads / c.nKvHeads;
+    const int64_t startPos = cache ? cache->length : 0;
     at::Tensor qh = rope.apply(q.view({B, T, c.nHeads, c.headDim}).transpose(1, 2), startPos);
     at::Tensor kh = rope.apply(k.view({B, T, c.nKvHeads, c.headDim}).transpose(1, 2), startPos);
     at::Tensor vh = v.view({B, T, c.nKvHeads, c.headDim}).transpose(1, 2);
-    if (cacheK) {
-        cacheK->slice(2, startPos, startPos + T).copy_(kh);
-        cacheV->slice(2, startPos, startPos + T).copy_(vh);
-        kh = cacheK->slice(2, 0, startPos + T);
-        vh = cacheV->slice(2, 0, startPos + T);
+    if (cache) {
+        const int64_t slot = startPos - cache->prefixLength; // where this position goes in the rows' own part
+        cache->keys[layer].slice(2, slot, slot + T).copy_(kh);
+        cache->values[layer].slice(2, slot, slot + T).copy_(vh);
+        if (T == 1) // a decode step: read in place (core/model/decode_attention.h)
+            return decodeAttention(c, qh.squeeze(2), *cache, layer, startPos + 1).view({B, 1, c.qDim()});
+        if (cache->prefixLength > 0)
+            throw ArgumentError("a KV cache with a shared prefix takes one position per row at a time");
+        kh = cache->keys[layer].slice(2, 0, startPos + T);
+        vh = cache->values[layer].slice(2, 0, startPos + T);
     }
+    const at::Tensor keyPadding = cache ? cache->padding : at::Tensor();
     // Grouped-query attention without copying k/v: the query heads that share a kv head are folded
     // into the rows of one matrix, [B, kv, group * rows, hd] against [B, kv, S, hd], so every product
     // is a plain batched GEMM. (Broadcasting a group axis instead made matmul expand and copy k and v
@@ -155,11 +192,11 @@ at::Tensor attentionContext(const ModelConfig& c, const RopeTable& rope, const a
     return ctx.reshape({B, c.nHeads, T, c.headDim}).transpose(1, 2).reshape({B, T, c.qDim()});
 }
 
-at::Tensor selfAttention(const ModelConfig& c, const RopeTable& rope, const BlockWeights& w, const at::Tensor& xn,
-                         int64_t startPos, at::Tensor* cacheK, at::Tensor* cacheV, const at::Tensor& keyPadding)
+at::Tensor selfAttention(const ModelConfig& c, const RopeTable& rope, const BlockWeights& w, const at::Tensor& xn, KvCache* cache,
+                         size_t layer)
 {
     at::Tensor ctx = attentionContext(c, rope, applyLinear(xn, w.wq, w.bq), applyLinear(xn, w.wk, w.bk), applyLinear(xn, w.wv, w.bv),
-                                      startPos, cacheK, cacheV, keyPadding);
+                                      cache, layer);
     return applyLinear(ctx, w.wo);
 }
 
@@ -177,10 +214,10 @@ at::Tensor feedForward(const BlockWeights& w, const at::Tensor& xn)
     return applyLinear(mlpHidden(w, xn), w.wDown);
 }
 
-at::Tensor blockForward(const ModelConfig& c, const RopeTable& rope, const BlockWeights& w, const at::Tensor& x,
-                        int64_t startPos, at::Tensor* cacheK, at::Tensor* cacheV, const at::Tensor& keyPadding)
+at::Tensor blockForward(const ModelConfig& c, const RopeTable& rope, const BlockWeights& w, const at::Tensor& x, KvCache* cache,
+                        size_t layer)
 {
-    at::Tensor h = x + selfAttention(c, rope, w, rmsNorm(x, w.attnNorm, c.normEps), startPos, cacheK, cacheV, keyPadding);
+    at::Tensor h = x + selfAttention(c, rope, w, rmsNorm(x, w.attnNorm, c.normEps), cache, layer);
     return h + feedForward(w, rmsNorm(h, w.ffnNorm, c.normEps));
 }
 
@@ -216,8 +253,7 @@ at::Tensor forwardHidden(const Model& model, const RopeTable& rope, const at::Te
     at::Tensor h = embedTokens(model, tokens);
     for (size_t i = 0; i < model.blocks.size(); ++i) {
         const BlockWeights w = blockWeightsFor(model.blocks[i], tokens.numel());
-        h = blockForward(model.config, rope, w, h, startPos, cache ? &cache->keys[i] : nullptr, cache ? &cache->values[i] : nullptr,
-                         cache ? cache->padding : at::Tensor());
+        h = blockForward(model.config, rope, w, h, cache, i);
     }
     if (cache)
         cache->length += T;

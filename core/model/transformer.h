@@ -43,37 +43,48 @@ private:
     at::Tensor m_cos, m_sin; // [maxLen, headDim/2]
 };
 
-// Keys and values of earlier positions, per layer: [B, nKvHeads, capacity, headDim].
+// Keys and values of earlier positions, per layer: [B, nKvHeads, capacity - prefixLength, headDim],
+// positions prefixLength, prefixLength + 1, ... of each row (all of them when there is no prefix).
 struct KvCache {
     KvCache(const ModelConfig& config, int64_t batch, int64_t capacity);
     std::vector<at::Tensor> keys, values;
-    int64_t length = 0; // positions already stored
+    int64_t length = 0; // positions already stored, the prefix included
     int64_t capacity;
-    // Optional bool [B, capacity]: true marks a left-padding position. Rows of a batch of prompts
-    // of unequal length are left-padded to one length so they can share this cache; real tokens never
-    // attend to padding (RoPE is relative, so the offset does not change their result). Undefined
-    // (the default) means no padding, and the attention is exactly the unpadded one.
+    // Rows of a batch of prompts of unequal length are left-padded to one length so they can share
+    // this cache; real tokens never attend to padding (RoPE is relative, so the offset does not change
+    // their result). padding: bool [B, capacity], true at a padding position; rowStart: each row's
+    // first real position. Both empty (the default) mean no padding, and the attention is exactly the
+    // unpadded one. Set both with setLeftPadding.
     at::Tensor padding;
+    std::vector<int64_t> rowStart;
+    // A shared prefix (sharePrefix): positions [0, prefixLength) of row b are those of prefix row
+    // b / rowsPerPrefix, stored once, e.g. a prompt sampled with several seeds. Such a cache takes
+    // decode steps only (one position per row; core/model/decode_attention.h).
+    std::vector<at::Tensor> prefixKeys, prefixValues; // [B / rowsPerPrefix, nKvHeads, prefixLength, headDim]
+    int64_t prefixLength = 0, rowsPerPrefix = 1;
+
+    // Marks the first pads[b] positions of row b as padding.
+    void setLeftPadding(const std::vector<int64_t>& pads);
+    // Makes the `length` positions stored so far the shared prefix of `rows` rows per current row
+    // (row b becomes rows b * rows ... b * rows + rows - 1), each with room for `more` positions.
+    void sharePrefix(int64_t rows, int64_t more);
 };
 
-// Attention of projected q [B,T,qDim], k, v [B,T,kvDim] (RoPE applied here) -> context [B,T,qDim].
-// With a cache, k/v are appended at startPos and attention covers all cached positions.
-// keyPadding (optional, bool [B, >= startPos+T]): see KvCache::padding.
+// Attention of projected q [B,T,qDim], k, v [B,T,kvDim] (RoPE applied here) -> context [B,T,qDim],
+// at positions from 0, or with a cache from cache->length: k/v are stored in layer `layer` of the
+// cache and attention covers all its positions.
 at::Tensor attentionContext(const ModelConfig& config, const RopeTable& rope, const at::Tensor& q, const at::Tensor& k,
-                            const at::Tensor& v, int64_t startPos, at::Tensor* cacheK = nullptr, at::Tensor* cacheV = nullptr,
-                            const at::Tensor& keyPadding = {});
+                            const at::Tensor& v, KvCache* cache = nullptr, size_t layer = 0);
 // Self-attention of an already normalised input, o_proj applied -> [B,T,dim].
 at::Tensor selfAttention(const ModelConfig& config, const RopeTable& rope, const BlockWeights& w, const at::Tensor& xNormed,
-                         int64_t startPos = 0, at::Tensor* cacheK = nullptr, at::Tensor* cacheV = nullptr,
-                         const at::Tensor& keyPadding = {});
+                         KvCache* cache = nullptr, size_t layer = 0);
 // SwiGLU MLP of an already normalised input: down(silu(gate x) * up x); mlpHidden is the part
 // before down_proj, silu(gate x) * up x (down_proj's input).
 at::Tensor feedForward(const BlockWeights& w, const at::Tensor& xNormed);
 at::Tensor mlpHidden(const BlockWeights& w, const at::Tensor& xNormed);
 // One decoder block (fp32 weights, see blockAsFloat; or bf16/fp16 ones for a decode step).
 at::Tensor blockForward(const ModelConfig& config, const RopeTable& rope, const BlockWeights& w, const at::Tensor& x,
-                        int64_t startPos = 0, at::Tensor* cacheK = nullptr, at::Tensor* cacheV = nullptr,
-                        const at::Tensor& keyPadding = {});
+                        KvCache* cache = nullptr, size_t layer = 0);
 
 at::Tensor embedTokens(const Model& model, const at::Tensor& tokens); // [B,T] int64 -> [B,T,dim] fp32
 at::Tensor outputHidden(const Model& model, const at::Tensor& h);     // final RMSNorm

@@ -215,7 +215,7 @@ BlockSearch searchBlock(const ModelConfig& c, const RopeTable& rope, BlockWeight
     {
         const at::Tensor attnIn = rmsNorm(x, fp.attnNorm, c.normEps);
         const at::Tensor oIn = chunked(attnIn, chunk, [&](const at::Tensor& xn) {
-            return attentionContext(c, rope, applyLinear(xn, fp.wq, fp.bq), applyLinear(xn, fp.wk, fp.bk), applyLinear(xn, fp.wv, fp.bv), 0);
+            return attentionContext(c, rope, applyLinear(xn, fp.wq, fp.bq), applyLinear(xn, fp.wk, fp.bk), applyLinear(xn, fp.wv, fp.bv));
         });
         const at::Tensor attnOut = applyLinear(oIn, fp.wo);
         report(1, "scale search");
