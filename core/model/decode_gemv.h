@@ -6,7 +6,8 @@
 // the weights. Half-precision weights are half the bytes of an fp32 copy, up to twice the tokens per
 // second and no 540 MB fp32 copy of a 135M model; fp32 weights (a pseudo-quantized Q) are streamed
 // once per step instead of being packed by BLAS's GEMM for a few rows first (bench/RESULTS.md).
-// Each output is computed alone, so a row's result does not depend on the other rows of the batch.
+// Each output is summed in the same order whatever the batch (a weight vector is loaded once for up
+// to 4 rows of x), so a row's result does not depend on the other rows of the batch.
 // Uses AVX2+FMA+F16C when the CPU has them, checked at run time; without them
 // decodeGemvAvailable() is false and callers use BLAS (upcasting half weights). Split over output
 // rows on libtorch's intra-op threads.

@@ -54,38 +54,63 @@ inline float horizontalSum(__m256 v)
     return _mm_cvtss_f32(_mm_add_ss(t, _mm_shuffle_ps(t, t, 1)));
 }
 
-// One weight row at a time, read front to back, so each thread streams its rows as one sequential
-// run that the hardware prefetcher follows (four interleaved rows, tried first, were four short
-// streams and reached a quarter of this machine's DRAM bandwidth). Four accumulators hide the FMA
-// latency; for several x rows the weight row is read again from L1.
-constexpr int64_t kPrefetchBytes = 1024; // ahead of the row being read, also into the next row
+// Outputs of rows m0 .. m0 + R - 1 of x for weight row n, two accumulators each (even and odd
+// 8-lane steps): each weight vector is loaded once for R rows of x (one output per weight load, as
+// before, was bound by loads at 8 rows), and each output is summed in the same order whatever R, so
+// a row's result does not depend on the other rows. One weight row at a time, read front to back:
+// one sequential stream that the hardware prefetcher follows (interleaved rows were short streams
+// that reached a fraction of this machine's DRAM bandwidth), with a software prefetch ahead of it.
+constexpr int64_t kPrefetchBytes = 1024;
+
+template <Weights W, int R>
+void block(const float* x, const Element<W>* row, int64_t K, int64_t N, int64_t n, int64_t m0, float* y)
+{
+    __m256 a0[R], a1[R];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r)
+        a0[r] = a1[r] = _mm256_setzero_ps();
+    const int64_t k16 = K & ~int64_t(15), k8 = K & ~int64_t(7);
+    int64_t k = 0;
+    for (; k < k16; k += 16) {
+        if constexpr (W == Weights::Fp32) // 16 floats: one cache line
+            _mm_prefetch(reinterpret_cast<const char*>(row + k) + kPrefetchBytes, _MM_HINT_T0);
+        else if (k % 32 == 0)
+            _mm_prefetch(reinterpret_cast<const char*>(row + k) + kPrefetchBytes, _MM_HINT_T0);
+        const __m256 w0 = load8<W>(row + k), w1 = load8<W>(row + k + 8);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; ++r) {
+            a0[r] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x + (m0 + r) * K + k), a0[r]);
+            a1[r] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x + (m0 + r) * K + k + 8), a1[r]);
+        }
+    }
+    if (k < k8) {
+        const __m256 w0 = load8<W>(row + k);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; ++r)
+            a0[r] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x + (m0 + r) * K + k), a0[r]);
+    }
+    for (int r = 0; r < R; ++r) {
+        float s = horizontalSum(_mm256_add_ps(a0[r], a1[r]));
+        for (int64_t t = k8; t < K; ++t)
+            s += toFloat<W>(row[t]) * x[(m0 + r) * K + t];
+        y[(m0 + r) * N + n] = s;
+    }
+}
 
 template <Weights W>
 void range(const float* x, const void* weights, int64_t M, int64_t K, int64_t N, int64_t n0, int64_t n1, float* y)
 {
-    const int64_t k32 = K & ~int64_t(31), k8 = K & ~int64_t(7);
     const auto* w = static_cast<const Element<W>*>(weights);
     for (int64_t n = n0; n < n1; ++n) {
-        const Element<W>* r = w + n * K;
-        for (int64_t m = 0; m < M; ++m) {
-            const float* xm = x + m * K;
-            __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
-            int64_t k = 0;
-            for (; k < k32; k += 32) {
-                _mm_prefetch(reinterpret_cast<const char*>(r + k) + kPrefetchBytes, _MM_HINT_T0);
-                if constexpr (W == Weights::Fp32) // 32 floats are two cache lines
-                    _mm_prefetch(reinterpret_cast<const char*>(r + k) + kPrefetchBytes + 64, _MM_HINT_T0);
-                a0 = _mm256_fmadd_ps(load8<W>(r + k), _mm256_loadu_ps(xm + k), a0);
-                a1 = _mm256_fmadd_ps(load8<W>(r + k + 8), _mm256_loadu_ps(xm + k + 8), a1);
-                a2 = _mm256_fmadd_ps(load8<W>(r + k + 16), _mm256_loadu_ps(xm + k + 16), a2);
-                a3 = _mm256_fmadd_ps(load8<W>(r + k + 24), _mm256_loadu_ps(xm + k + 24), a3);
-            }
-            for (; k < k8; k += 8)
-                a0 = _mm256_fmadd_ps(load8<W>(r + k), _mm256_loadu_ps(xm + k), a0);
-            float s = horizontalSum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-            for (; k < K; ++k)
-                s += toFloat<W>(r[k]) * xm[k];
-            y[m * N + n] = s;
+        const Element<W>* row = w + n * K;
+        int64_t m = 0;
+        for (; m + 4 <= M; m += 4)
+            block<W, 4>(x, row, K, N, n, m, y);
+        switch (M - m) {
+        case 3: block<W, 3>(x, row, K, N, n, m, y); break;
+        case 2: block<W, 2>(x, row, K, N, n, m, y); break;
+        case 1: block<W, 1>(x, row, K, N, n, m, y); break;
+        default: break;
         }
     }
 }
