@@ -39,9 +39,9 @@ struct BatchGenerateOptions {
 };
 
 // Continues several prompts (token ids, BOS included) together, in chunks of prompts of similar
-// length (a bounded KV cache per chunk; for bf16/fp16 weights at most the half GEMV's rows) run on as
+// length (a bounded KV cache per chunk; at most the decode GEMV's rows where it runs) run on as
 // many workers as libtorch has intra-op threads, one thread each. Within a chunk prompts of unequal
-// length are left-padded into one KV cache (KvCache::padding), each prompt is prefilled once and its
+// length are left-padded into one KV cache (KvCache::setLeftPadding), each prompt is prefilled once and its
 // cache shared by its seeds. Row i * seeds + j draws what generate() draws for prompt i with seed j (the
 // same sampleToken and uniform sequence), up to the rounding of the batched pass. Returns the
 // generated tokens of each row (no prompt, no EOS). Throws ArgumentError when the longest prompt
