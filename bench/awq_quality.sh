@@ -72,7 +72,7 @@ calib_options() { # model pairing
   esac
 }
 declare -A EVAL=([self]=$TS [tinystories]=$OUT/ts-eval-lines10-19.txt [wikitext2]=$WIKI_EVAL [mixed]=$OUT/ts-eval-lines10-19.txt)
-declare -A VARIANT=([rtn]="--method rtn" [quantized]="--feed quantized" [fp]="--feed fp")
+declare -A VARIANT=([rtn]="--method rtn" [quantized]="--feed quantized --scaling activation" [fp]="--feed fp --scaling activation")
 NAMES=${BASE-"rtn quantized fp"}
 IFS=';' read -ra EXTRA <<< "${VARIANTS:-}"
 for e in "${EXTRA[@]}"; do

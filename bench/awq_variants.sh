@@ -9,14 +9,14 @@ MODEL=resources/models/stories260K/stories260K-mha192.bin
 HELDOUT=$(mktemp --suffix=.txt)
 trap 'rm -f "$HELDOUT"' EXIT
 sed -n '2401,4358p' resources/text/wiki.test.raw > "$HELDOUT" # wikitext-2 test after the eval split
-# Each variant changes one thing against llm-awq's recipe (--feed fp); best is the default.
+# Each variant changes one thing against llm-awq's recipe (--feed fp --scaling activation); best is the default.
 declare -A VARIANTS=(
-  [reference]="--feed fp"
-  [grid40]="--feed fp --scale-grid 40"
-  [duo]="--feed fp --duo-scaling"
-  [clipqk]="--feed fp --clip-qk"
-  [feedq]="--feed quantized"
-  [best]="--feed best"
+  [reference]="--feed fp --scaling activation"
+  [grid40]="--feed fp --scaling activation --scale-grid 40"
+  [duo]="--feed fp --scaling duo"
+  [clipqk]="--feed fp --scaling activation --clip-qk"
+  [feedq]="--feed quantized --scaling activation"
+  [best]="--feed best --scaling best"
 )
 echo "| setting | variant | ppl eval (lines 2001-2400) | ppl held-out (lines 2401-end) | search s |"
 echo "|---|---|---|---|---|"

@@ -12,7 +12,7 @@ struct QuantizeArgs {
     QuantizeJobOptions job;
     AwqOptions search;
     CalibrationOptions calibration;
-    std::string method = "awq", longSamples = "drop", unit = "line", feed = "best";
+    std::string method = "awq", longSamples = "drop", unit = "line", feed = "best", scaling = "best";
     int64_t maxShardMb = 2000;
     bool zeroPoint = true, json = false;
 };
@@ -54,7 +54,12 @@ void addQuantizeCommand(CLI::App& app)
                         "and deciding (in-sample; measured closer to the best fixed feed than 4 with 16 blocks)")
             ->capture_default_str(),
         cmd->add_option("--scale-grid", a->search.scaleGrid, "alpha grid points of the scale search")->capture_default_str(),
-        cmd->add_flag("--duo-scaling", a->search.duoScaling, "AutoAWQ duo scaling: s = mean|x|^a / mean|w|^(1-a)"),
+        cmd->add_option("--scaling", a->scaling,
+                        "how a scale is made from alpha: best (default: the search with each, keeping the model with the lower "
+                        "calibration perplexity; with --feed best 4x one search), activation (llm-awq: s = mean|x|^a), duo "
+                        "(AutoAWQ: s = mean|x|^a / mean|w|^(1-a)); where each helps: bench/RESULTS.md, Scalings")
+            ->check(CLI::IsMember({"activation", "duo", "best"}))->capture_default_str(),
+        cmd->add_flag_callback("--duo-scaling", [a] { a->scaling = "duo"; }, "the same as --scaling duo"),
         cmd->add_flag("--clip-qk", a->search.clipQueryKey, "also clip-search q_proj and k_proj"),
         cmd->add_flag("--clip-qk-attention", a->search.clipQueryKeyByAttention,
                       "clip-search q_proj and k_proj, keeping per block the share of that clipping (0, 1/4, ..., 1) whose "
@@ -82,6 +87,7 @@ void addQuantizeCommand(CLI::App& app)
         }
         if (anyGiven(search)) {
             a->search.feed = feedFromName(a->feed);
+            a->search.scaling = scalingFromName(a->scaling);
             o.search = a->search;
         }
         CliJob job;

@@ -154,7 +154,8 @@ nlohmann::json toJson(const QuantizeJobResult& r)
         j["feed_kept"] = r.result.feed; // best: the feed whose search was kept
         if (!std::isnan(r.result.calibrationNll))
             j["calib_ppl_q"] = std::exp(r.result.calibrationNll);
-        j["duo_scaling"] = r.search->duoScaling;
+        j["scaling"] = scalingName(r.search->scaling);
+        j["scaling_kept"] = r.result.scaling; // best: the scaling whose search was kept
         j["clip_qk"] = r.search->clipQueryKey;
         j["clip_qk_attention"] = r.search->clipQueryKeyByAttention;
         j["clip"] = r.search->searchClip;

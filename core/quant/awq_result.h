@@ -48,6 +48,7 @@ struct AwqResult {
     std::string calibrationSummary;
     int64_t calibrationBlocks = 0, calibrationSeqLen = 0;
     std::string feed;                   // what the search was fed ("fp", "quantized", "auto"; empty for RTN and old files)
+    std::string scaling;                // "activation" or "duo" (AwqScaling; empty for RTN and old files)
     double calibrationNll = std::numeric_limits<double>::quiet_NaN(); // the quantized model's mean next-token
                                         // NLL (nats) on the calibration windows; NaN when not measured
     std::vector<BlockAwqResult> blocks; // empty for RTN

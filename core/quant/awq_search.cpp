@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <optional>
 
 namespace awb {
 
@@ -63,7 +64,7 @@ ScaleSearch searchScale(const std::string& prevOp, const std::vector<std::string
     r.linears = linears;
     r.activationMean = input.abs().reshape({-1, input.size(-1)}).mean(0);
     at::Tensor weightMean;
-    if (o.duoScaling) {
+    if (o.scaling == AwqScaling::Duo) {
         // AutoAWQ's duo scaling: mean over the group linears of |w| normalised per group row
         std::vector<at::Tensor> ws;
         BlockWeights b = fp;
@@ -78,7 +79,7 @@ ScaleSearch searchScale(const std::string& prevOp, const std::vector<std::string
     double best = std::numeric_limits<double>::infinity();
     for (int i = 0; i < o.scaleGrid; ++i) {
         const double alpha = static_cast<double>(i) / o.scaleGrid;
-        at::Tensor s = o.duoScaling ? (r.activationMean.pow(alpha) / weightMean.pow(1 - alpha).clamp_min(1e-4)).clamp_min(1e-4)
+        at::Tensor s = o.scaling == AwqScaling::Duo ? (r.activationMean.pow(alpha) / weightMean.pow(1 - alpha).clamp_min(1e-4)).clamp_min(1e-4)
                                     : r.activationMean.pow(alpha).clamp_min(1e-4);
         s = s / (s.max() * s.min()).sqrt();
         BlockWeights trial = fp;
@@ -347,6 +348,7 @@ AwqResult searchModel(const Model& model, const at::Tensor& calibration, const A
     result.calibrationBlocks = calibration.size(0);
     result.calibrationSeqLen = T;
     result.feed = feedName(o.feed);
+    result.scaling = scalingName(o.scaling);
 
     for (const char* name : {"down_proj"}) {
         const int64_t in = c.hiddenDim, g = o.quant.effectiveGroup(in);
@@ -467,30 +469,60 @@ AwqFeed feedFromName(const std::string& name)
     throw ArgumentError("--feed must be fp, quantized, auto or best, got " + name);
 }
 
+const char* scalingName(AwqScaling scaling)
+{
+    switch (scaling) {
+    case AwqScaling::Activation:
+        return "activation";
+    case AwqScaling::Duo:
+        return "duo";
+    case AwqScaling::Best:
+        return "best";
+    }
+    return "?";
+}
+
+AwqScaling scalingFromName(const std::string& name)
+{
+    for (AwqScaling s : {AwqScaling::Activation, AwqScaling::Duo, AwqScaling::Best})
+        if (name == scalingName(s))
+            return s;
+    throw ArgumentError("--scaling must be activation, duo or best, got " + name);
+}
+
 AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const AwqOptions& o, JobContext* job)
 {
     o.quant.validate();
     if (calibration.dim() != 2 || calibration.size(0) == 0)
         throw ArgumentError("the calibration set is empty");
-    const int64_t steps = model.config.nLayers * kStepsPerBlock;
-    if (o.feed != AwqFeed::Best) {
-        AwqResult r = searchModel(model, calibration, o, job, 0, 1);
-        if (job)
-            job->report(steps, steps, "done");
-        return r;
+    // Every search the options ask for (best: each choice), in this order; the one whose quantized
+    // model has the lowest calibration perplexity is kept, a later one on ties.
+    std::vector<AwqOptions> searches;
+    for (AwqScaling scaling : {AwqScaling::Activation, AwqScaling::Duo})
+        for (AwqFeed feed : {AwqFeed::Fp, AwqFeed::Quantized, AwqFeed::Auto}) {
+            const bool feedAsked = o.feed == feed || (o.feed == AwqFeed::Best && feed != AwqFeed::Auto);
+            if (feedAsked && (o.scaling == scaling || o.scaling == AwqScaling::Best)) {
+                searches.push_back(o);
+                searches.back().feed = feed;
+                searches.back().scaling = scaling;
+            }
+        }
+    const int n = static_cast<int>(searches.size());
+    std::optional<AwqResult> kept;
+    std::string tried;
+    for (int i = 0; i < n; ++i) {
+        AwqResult r = searchModel(model, calibration, searches[static_cast<size_t>(i)], job, i, n);
+        tried += (i ? ", " : "") + r.feed + "/" + r.scaling + " " + std::to_string(std::exp(r.calibrationNll));
+        if (!kept || r.calibrationNll <= kept->calibrationNll)
+            kept = std::move(r);
     }
-    AwqOptions each = o;
-    each.feed = AwqFeed::Fp;
-    AwqResult onFp = searchModel(model, calibration, each, job, 0, 2);
-    each.feed = AwqFeed::Quantized;
-    AwqResult onQuantized = searchModel(model, calibration, each, job, 1, 2);
-    AwqResult& kept = onFp.calibrationNll < onQuantized.calibrationNll ? onFp : onQuantized; // ties keep the quantized feed
+    const int64_t steps = model.config.nLayers * kStepsPerBlock * n;
     if (job) {
-        job->report(2 * steps, 2 * steps, "done");
-        job->log("feed best: kept " + kept.feed + " (calibration perplexity fp " + std::to_string(std::exp(onFp.calibrationNll)) +
-                 ", quantized " + std::to_string(std::exp(onQuantized.calibrationNll)) + ")");
+        job->report(steps, steps, "done");
+        if (n > 1)
+            job->log("kept feed " + kept->feed + ", scaling " + kept->scaling + " (calibration perplexity " + tried + ")");
     }
-    return std::move(kept);
+    return std::move(*kept);
 }
 
 } // namespace awb

@@ -28,6 +28,16 @@ enum class AwqFeed {
 const char* feedName(AwqFeed feed); // "fp" | "quantized" | "auto" | "best"
 AwqFeed feedFromName(const std::string& name); // the inverse; throws ArgumentError naming the choices
 
+// How a scale candidate is made from the grid's alpha.
+enum class AwqScaling {
+    Activation, // llm-awq: s = mean|x|^alpha
+    Duo,        // AutoAWQ: s = mean|x|^alpha / mean|w|^(1 - alpha), |w| normalised per group
+    Best,       // the search with each (times the feeds of AwqFeed::Best), keeping the result whose
+                // quantized model has the lower calibration perplexity, as AwqFeed::Best does
+};
+const char* scalingName(AwqScaling scaling); // "activation" | "duo" | "best"
+AwqScaling scalingFromName(const std::string& name);
+
 struct AwqOptions {
     QuantConfig quant;
     int scaleGrid = 20;          // alpha = 0, 1/grid, ..., (grid-1)/grid
@@ -39,8 +49,8 @@ struct AwqOptions {
     bool clipQueryKey = false;   // llm-awq skips q/k (their error shows only through attention)
     bool clipQueryKeyByAttention = false; // clip q/k (implies clipQueryKey), then keep per block the share of
                                           // that clipping whose attention output is closest to the FP block's
-    bool duoScaling = false;     // AutoAWQ: s = mean|x|^a / mean|w|^(1-a)
-    AwqFeed feed = AwqFeed::Best; // see AwqFeed and bench/RESULTS.md ("Feed modes": why best is the default)
+    AwqScaling scaling = AwqScaling::Best; // see AwqScaling and bench/RESULTS.md ("Scalings": why best is the default)
+    AwqFeed feed = AwqFeed::Best;          // see AwqFeed and bench/RESULTS.md ("Feed modes": why best is the default)
     int autoHoldoutEvery = 4;    // Auto: every 4th calibration window decides and is not searched on
                                  // (0 or 1, or fewer windows than this: all windows, in-sample)
     int64_t windowsPerChunk = 8; // calibration windows run together (bounds attention memory) ...

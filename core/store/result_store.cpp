@@ -43,6 +43,8 @@ void writeAwqResultGroup(H5::Group& root, const AwqResult& r)
     writeAttr(root, "calib_seqlen", static_cast<double>(r.calibrationSeqLen));
     if (!r.feed.empty())
         writeAttr(root, "feed", r.feed);
+    if (!r.scaling.empty())
+        writeAttr(root, "scaling", r.scaling);
     if (!std::isnan(r.calibrationNll))
         writeAttr(root, "calib_nll", r.calibrationNll);
     H5::Group blocks = root.createGroup("blocks");
@@ -113,6 +115,8 @@ AwqResult readAwqResultGroup(const H5::Group& root, const std::string& path, con
         r.calibrationSeqLen = readWholeAttr(root, "calib_seqlen", 0, int64_t(1) << 40);
         if (root.attrExists("feed")) // written since the best feed (older results have neither)
             r.feed = readStringAttr(root, "feed");
+        if (root.attrExists("scaling")) // written since the best scaling
+            r.scaling = readStringAttr(root, "scaling");
         if (root.attrExists("calib_nll"))
             r.calibrationNll = readDoubleAttr(root, "calib_nll");
         H5::Group blocks = root.openGroup("blocks");

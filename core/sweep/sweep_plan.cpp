@@ -129,7 +129,7 @@ SweepPlan makeSweepPlan(const SweepGrid& g, const std::string& modelHash, const 
                          {"unit", g.calibration.unit == SampleUnit::Paragraph ? "paragraph" : "line"}, {"seed", g.calibration.seed}}},
         {"search", {{"scale_grid", s.scaleGrid}, {"search_scales", s.searchScales}, {"search_clip", s.searchClip},
                     {"clip_grid", s.clipGrid}, {"max_shrink", s.maxShrink}, {"clip_sample_tokens", s.clipSampleTokens},
-                    {"clip_query_key", s.clipQueryKey}, {"duo_scaling", s.duoScaling}, {"feed_quantized", s.feed == AwqFeed::Quantized}}},
+                    {"clip_query_key", s.clipQueryKey}, {"duo_scaling", s.scaling == AwqScaling::Duo}, {"feed_quantized", s.feed == AwqFeed::Quantized}}},
         {"drift", toJson(g.drift)},
         {"layer_error_windows", g.layerErrorWindows},
     };
@@ -138,6 +138,8 @@ SweepPlan makeSweepPlan(const SweepGrid& g, const std::string& modelHash, const 
         plan.identity["search"]["feed"] = {{"mode", "auto"}, {"holdout_every", s.autoHoldoutEvery}};
     if (s.feed == AwqFeed::Best)
         plan.identity["search"]["feed"] = {{"mode", "best"}};
+    if (s.scaling == AwqScaling::Best)
+        plan.identity["search"]["scaling"] = "best";
     if (s.clipQueryKeyByAttention)
         plan.identity["search"]["clip_query_key_by_attention"] = true;
     plan.hash = fnv1a64Hex(plan.identity.dump());
