@@ -22,8 +22,9 @@ enum class AwqFeed {
     Quantized, // the quantized block's output: later blocks see (and compensate) earlier blocks' error
     Auto,      // per block, search on both and keep the candidate whose quantized block, run on the
                // quantized stream, is closer to the FP block's output on held-out calibration windows
-    Best,      // the whole search twice, with the fp and the quantized feed; keeps the result whose
-               // quantized model has the lower perplexity on the calibration windows (AwqResult::calibrationNll)
+    Best,      // the whole search with the fp and with the quantized feed (each with the scalings asked
+               // for); keeps the result whose quantized model has the lowest perplexity on the
+               // calibration windows (AwqResult::calibrationNll)
 };
 const char* feedName(AwqFeed feed); // "fp" | "quantized" | "auto" | "best"
 AwqFeed feedFromName(const std::string& name); // the inverse; throws ArgumentError naming the choices
