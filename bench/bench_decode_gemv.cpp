@@ -3,10 +3,9 @@
 // pseudo-quantized ones (RTN w4 g64, as diagnose makes it), M = 1, 2, 4, 8, one thread, median of 7.
 // Prints ms per step and the weight bytes read per second. The LM head is left out.
 // Usage: bench_decode_gemv --model DIR
+#include "bench/bench_models.h"
 #include "bench/bench_options.h"
-#include "core/io/model_loader.h"
 #include "core/model/decode_gemv.h"
-#include "core/quant/awq_result.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -67,14 +66,9 @@ int main(int argc, char** argv)
     }
     try {
         at::set_num_threads(1);
-        awb::LoadOptions lo;
-        lo.requireTokenizer = false;
-        const awb::Model fp = awb::loadModel(modelDir, lo);
-        awb::AwqResult rtn;
-        rtn.method = "rtn";
-        rtn.quant.groupSize = 64;
+        const awb::Model fp = awb::bench::loadBenchModel(modelDir);
         measure("F", fp);
-        measure("Q", awb::applyAwqResult(fp, rtn));
+        measure("Q", awb::bench::rtnW4G64(fp));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_decode_gemv: %s\n", e.what());
         return 1;

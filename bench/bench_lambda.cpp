@@ -3,11 +3,10 @@
 // for F (the stored weights) and for Q as diagnose makes it (RTN w4 g64: fp32 pseudo-quantized
 // blocks). Prefill is timed as a run with one generated token; decode is the rest of a full run.
 // Usage: bench_lambda --model DIR [--prompts N] [--prompt-tokens L] [--tokens T] [--only F|Q]
+#include "bench/bench_models.h"
 #include "bench/bench_options.h"
 #include "core/base/runtime.h"
-#include "core/io/model_loader.h"
 #include "core/model/generation.h"
-#include "core/quant/awq_result.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -76,13 +75,8 @@ int main(int argc, char** argv)
         return 2;
     }
     try {
-        awb::LoadOptions lo;
-        lo.requireTokenizer = false;
-        const awb::Model fp = awb::loadModel(modelDir, lo);
-        awb::AwqResult rtn;
-        rtn.method = "rtn";
-        rtn.quant.groupSize = 64;
-        const awb::Model q = awb::applyAwqResult(fp, rtn);
+        const awb::Model fp = awb::bench::loadBenchModel(modelDir);
+        const awb::Model q = awb::bench::rtnW4G64(fp);
         at::manual_seed(0);
         std::vector<std::vector<int64_t>> prompts;
         for (int64_t i = 0; i < nPrompts; ++i) {
