@@ -106,7 +106,8 @@ struct FpReference {
     ChunkedCorpus corpus;
     std::vector<at::Tensor> windows;   // eval windows (BOS + tokens)
     std::vector<at::Tensor> logProbs;  // F's fp32 log-probabilities per window [len-1, V]; empty when
-                                       // over settings.keepFpLogProbsBytes (recomputed per Q)
+                                       // over settings.keepFpLogProbsBytes (recomputed per Q from hidden)
+    std::vector<at::Tensor> hidden;    // F's final hidden states per window [len, dim] when logProbs is empty
     at::Tensor mu;                     // fp32 [dim]: F's mean pooled vector over sections, questions, paraphrases
     ModelSeries fp;
     std::vector<std::pair<std::string, double>> seconds; // stage -> wall seconds

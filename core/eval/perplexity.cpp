@@ -38,6 +38,12 @@ int64_t windowsPerBatch(const Model& model, const PerplexityOptions& options)
     return std::max<int64_t>(1, std::min(options.batchTokens / options.seqLen, options.logitsBudgetBytes / logitsPerWindow));
 }
 
+at::Tensor logProbsOfHidden(const Model& model, const at::Tensor& hidden)
+{
+    at::NoGradGuard noGrad;
+    return at::log_softmax(applyLinear(hidden, model.lmHead).slice(1, 0, -1), -1);
+}
+
 void forEachWindowBatch(const Model& model, const std::vector<at::Tensor>& windows, const PerplexityOptions& options, JobContext* job,
                         const std::string& stage, const WindowBatchFn& fn)
 {
@@ -52,8 +58,9 @@ void forEachWindowBatch(const Model& model, const std::vector<at::Tensor>& windo
         while (j < windows.size() && static_cast<int64_t>(batch.size()) < perBatch && windows[j].size(0) == windows[i].size(0))
             batch.push_back(windows[j++]);
         const at::Tensor input = at::stack(batch);
-        const at::Tensor logProbs = at::log_softmax(forward(model, rope, input).slice(1, 0, -1), -1);
-        fn(i, input, logProbs);
+        const at::Tensor hidden = forwardHidden(model, rope, input);
+        const at::Tensor logProbs = logProbsOfHidden(model, hidden);
+        fn(i, input, logProbs, hidden);
         i = j;
         if (job)
             job->report(static_cast<int64_t>(i), static_cast<int64_t>(windows.size()), stage);
@@ -68,7 +75,7 @@ PerplexityResult evaluatePerplexity(const Model& model, const std::vector<int64_
     PerplexityResult r;
     r.evalTokens = static_cast<int64_t>(tokens.size());
     r.windows = static_cast<int64_t>(windows.size());
-    forEachWindowBatch(model, windows, options, job, "perplexity", [&](size_t, const at::Tensor& input, const at::Tensor& logProbs) {
+    forEachWindowBatch(model, windows, options, job, "perplexity", [&](size_t, const at::Tensor& input, const at::Tensor& logProbs, const at::Tensor&) {
         const at::Tensor targets = input.slice(1, 1).unsqueeze(-1);
         r.totalNll -= logProbs.gather(-1, targets).to(at::kDouble).sum().item<double>();
         r.scoredTokens += targets.numel();

@@ -38,11 +38,17 @@ int64_t windowsPerBatch(const Model& model, const PerplexityOptions& options);
 // seqLen is below 2 or above the model's context.
 std::vector<at::Tensor> makeEvalWindows(const Model& model, const std::vector<int64_t>& tokens, int64_t seqLen);
 
+// Log-probabilities of each next token [b, L-1, V] (fp32) from the final hidden states [b, L, dim]
+// (forwardHidden): the LM head and log-softmax of forEachWindowBatch, so the same bits for the same batch.
+at::Tensor logProbsOfHidden(const Model& model, const at::Tensor& hidden);
+
 // Runs windows through the model in batches of equal-length windows (windowsPerBatch bounds them):
 // fn receives the index of the batch's first window, the batch [b, L] and the log-probabilities of
-// each next token [b, L-1, V] (fp32). Reports progress under `stage` (job may be null). The one
-// batching rule of perplexity and the drift metrics, so that their ppl_F is awb eval's figure.
-using WindowBatchFn = std::function<void(size_t first, const at::Tensor& input, const at::Tensor& logProbs)>;
+// each next token [b, L-1, V] (fp32), and the final hidden states the LM head read [b, L, dim]. Reports
+// progress under `stage` (job may be null). The one batching rule of perplexity and the drift
+// metrics, so that their ppl_F is awb eval's figure.
+using WindowBatchFn =
+    std::function<void(size_t first, const at::Tensor& input, const at::Tensor& logProbs, const at::Tensor& hidden)>;
 void forEachWindowBatch(const Model& model, const std::vector<at::Tensor>& windows, const PerplexityOptions& options, JobContext* job,
                         const std::string& stage, const WindowBatchFn& fn);
 

@@ -3,6 +3,7 @@
 #include "core/base/error.h"
 #include "core/base/runtime.h"
 #include "core/model/decode_gemv.h"
+#include "core/model/sampling.h"
 #include "core/model/transformer.h"
 
 #include <ATen/ATen.h>
@@ -16,35 +17,6 @@
 #include <tuple>
 
 namespace awb {
-
-int64_t sampleToken(const at::Tensor& logits, double temperature, double topP, double u)
-{
-    if (temperature <= 0)
-        return logits.argmax().item<int64_t>();
-    at::Tensor probs = at::softmax(logits / temperature, -1);
-    // The nucleus: the smallest prefix of the descending order whose mass reaches top-p (always at
-    // least one token). A trained model's is usually a few dozen tokens, so the largest 64 (topk,
-    // ~0.1 ms) come first, and all of the vocabulary is sorted (~6 ms at 49k) only when they fall
-    // short. Either way the prefix and its cumulative sums are the same.
-    const int64_t vocab = probs.size(0), head = std::min<int64_t>(64, vocab);
-    auto [sorted, order] = probs.topk(head);
-    at::Tensor cumulative = sorted.cumsum(-1);
-    if (head < vocab && cumulative[head - 1].item<double>() < topP) {
-        std::tie(sorted, order) = probs.sort(-1, /*descending=*/true);
-        cumulative = sorted.cumsum(-1);
-    }
-    const int64_t keep = std::min(sorted.size(0), std::max<int64_t>(1, (cumulative < topP).sum().item<int64_t>() + 1));
-    at::Tensor kept = sorted.slice(0, 0, keep);
-    const double target = u * kept.sum().item<double>();
-    auto acc = kept.accessor<float, 1>();
-    double run = 0;
-    for (int64_t i = 0; i < keep; ++i) {
-        run += acc[i];
-        if (target < run)
-            return order[i].item<int64_t>();
-    }
-    return order[keep - 1].item<int64_t>();
-}
 
 GenerateResult generate(const Model& stored, const GenerateOptions& o, JobContext* job,
                         const std::function<void(const std::string&)>& onText)

@@ -49,8 +49,4 @@ struct BatchGenerateOptions {
 std::vector<std::vector<int64_t>> generateBatch(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
                                                 const BatchGenerateOptions& options, JobContext* job = nullptr);
 
-// Picks the next token from fp32 logits [V]: argmax when temperature <= 0, else top-p sampling
-// with the given random draw u in [0, 1).
-int64_t sampleToken(const at::Tensor& logits, double temperature, double topP, double u);
-
 } // namespace awb

@@ -237,8 +237,8 @@ private Q_SLOTS:
         QVERIFY(a4.klMean > 0);
     }
 
-    // Over DriftSettings::keepFpLogProbsBytes F's log-probabilities are recomputed per Q, window by
-    // window: the logit figures are those of the kept ones. Without a probe set only the logit and
+    // Over DriftSettings::keepFpLogProbsBytes F's log-probabilities are recomputed per Q from its kept
+    // final hidden states, batch by batch: the logit figures are those of the kept log-probabilities. Without a probe set only the logit and
     // teacher-forced figures are measured, and only their gates are evaluated.
     void recomputedFpLogProbsGiveTheSameDrift()
     {
@@ -249,9 +249,11 @@ private Q_SLOTS:
         const std::vector<int64_t> tokens = encodeEvalText(*m_fp.tokenizer, kEval);
         const FpReference recomputing = buildFpReference(m_fp, ProbeSet{}, tokens, s, job);
         QVERIFY(recomputing.logProbs.empty());
+        QCOMPARE(recomputing.hidden.size(), size_t(3)); // what F's log-probs are recomputed from
         s.keepFpLogProbsBytes = int64_t(1) << 30;
         const FpReference keeping = buildFpReference(m_fp, ProbeSet{}, tokens, s, job);
         QCOMPARE(keeping.logProbs.size(), size_t(3));
+        QVERIFY(keeping.hidden.empty());
         const Model q = rtn(m_fp, 3, 32);
         const DriftComparison a = compareToReference(recomputing, m_fp, q, job), b = compareToReference(keeping, m_fp, q, job);
         QCOMPARE(a.summary.klMean, b.summary.klMean);
