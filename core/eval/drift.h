@@ -28,9 +28,10 @@ namespace awb {
 struct DriftSettings {
     int64_t seqLen = 512;        // eval window (BOS included)
     int64_t maxEvalWindows = 0;  // 0 = every window of the eval text
-    // F's log-probabilities are kept for every Q up to this size; beyond it each comparison recomputes
-    // them window by window (one more F pass per Q). A 135M model's vocabulary of 49,152 makes them
-    // 100 MB per window of 512: 3.2 GB for a 16k-token text. Does not change any figure.
+    // F's log-probabilities are kept for every Q up to this size; beyond it F's final hidden states
+    // are kept instead (1.2 MB per window of 512 at the 135M shape) and each comparison runs F's LM
+    // head on them again. A 135M model's vocabulary of 49,152 makes the log-probabilities 100 MB per
+    // window of 512: 3.2 GB for a 16k-token text. Does not change any figure.
     int64_t keepFpLogProbsBytes = int64_t(512) << 20;
     int64_t entropyBlock = 16;   // B
     OnsetOptions onset;

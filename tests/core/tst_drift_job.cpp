@@ -237,9 +237,10 @@ private Q_SLOTS:
         QVERIFY(a4.klMean > 0);
     }
 
-    // Over DriftSettings::keepFpLogProbsBytes F's log-probabilities are recomputed per Q from its kept
-    // final hidden states, batch by batch: the logit figures are those of the kept log-probabilities. Without a probe set only the logit and
-    // teacher-forced figures are measured, and only their gates are evaluated.
+    // Over DriftSettings::keepFpLogProbsBytes F's log-probabilities are recomputed per Q from its
+    // kept final hidden states, batch by batch: the logit figures are those of the kept
+    // log-probabilities. Without a probe set only the logit and teacher-forced figures are
+    // measured, and only their gates are evaluated.
     void recomputedFpLogProbsGiveTheSameDrift()
     {
         DriftSettings s = testSettings();
