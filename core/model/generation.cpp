@@ -14,7 +14,6 @@
 #include <mutex>
 #include <random>
 #include <thread>
-#include <tuple>
 
 namespace awb {
 
