@@ -38,11 +38,12 @@ struct Split {
     void add(const std::string& part, Clock::time_point t) { seconds[part] += since(t); }
 };
 
-at::Tensor timedLinear(Split& s, const at::Tensor& x, const at::Tensor& w)
+at::Tensor timedLinear(Split& s, const at::Tensor& x, const awb::BlockWeights& b, const std::string& name)
 {
     const auto t = Clock::now();
-    at::Tensor y = awb::applyLinear(x, w);
+    at::Tensor y = awb::blockLinear(b, name, x);
     s.add("linears", t);
+    const at::Tensor& w = b.linear(name); // its shape (data only when not kept packed)
     s.linearFlops += 2.0 * static_cast<double>(x.numel() / x.size(-1)) * static_cast<double>(w.size(0) * w.size(1));
     return y;
 }
@@ -61,21 +62,21 @@ at::Tensor splitForward(Split& s, const awb::Model& m, const awb::RopeTable& rop
         t = Clock::now();
         at::Tensor xn = awb::rmsNorm(h, w.attnNorm, c.normEps);
         s.add("other", t);
-        at::Tensor q = timedLinear(s, xn, w.wq), k = timedLinear(s, xn, w.wk), v = timedLinear(s, xn, w.wv);
+        at::Tensor q = timedLinear(s, xn, w, "q_proj"), k = timedLinear(s, xn, w, "k_proj"), v = timedLinear(s, xn, w, "v_proj");
         t = Clock::now();
         at::Tensor ctx = awb::attentionContext(c, rope, q, k, v, cache, i);
         s.add("attention", t);
-        at::Tensor o = timedLinear(s, ctx, w.wo);
+        at::Tensor o = timedLinear(s, ctx, w, "o_proj");
         t = Clock::now();
         h = h + o;
         xn = awb::rmsNorm(h, w.ffnNorm, c.normEps);
         s.add("other", t);
-        at::Tensor a = timedLinear(s, xn, w.wGate), b = timedLinear(s, xn, w.wUp);
+        at::Tensor a = timedLinear(s, xn, w, "gate_proj"), b = timedLinear(s, xn, w, "up_proj");
         t = Clock::now();
         at::silu_(a);
         a.mul_(b);
         s.add("other", t);
-        at::Tensor d = timedLinear(s, a, w.wDown);
+        at::Tensor d = timedLinear(s, a, w, "down_proj");
         t = Clock::now();
         h = h + d;
         s.add("other", t);
@@ -162,6 +163,7 @@ int main(int argc, char** argv)
         at::NoGradGuard noGrad;
         awb::LoadOptions lo;
         lo.requireTokenizer = false;
+        lo.keepInt4Packed = true; // as awb eval and awb generate load an AutoAWQ folder
         const awb::Model model = awb::loadModel(modelDir, lo);
         const auto& c = model.config;
         std::printf("%s: %s, dim %lld, ffn %lld, %lld layers, heads %lld/%lld, vocab %lld; %d threads\n", modelDir.c_str(),
@@ -192,7 +194,8 @@ int main(int argc, char** argv)
         const double prefillRate = printSplit("prefill", prefill, median(whole), static_cast<double>(rows));
 
         const awb::Model decoding = awb::decodeWeights(model, 1); // what generate() decodes with
-        const std::string decodeTitle = std::string("decode (batch 1, ") + (decoding.blocks[0].wq.scalar_type() == at::kFloat ? "fp32" : "stored half") + " weights)";
+        const std::string decodeTitle = std::string("decode (batch 1, ") + (!decoding.blocks[0].packed.empty() ? "packed int4"
+                                                     : decoding.blocks[0].wq.scalar_type() == at::kFloat ? "fp32" : "stored half") + " weights)";
         std::vector<Split> steps;
         std::vector<double> wholeDecode;
         for (int r = 0; r < reps; ++r) {

@@ -1,6 +1,7 @@
 // CPU int4 GEMV (core/awqformat/int4_gemv_cpu.h) against libtorch's fp32 linear at batch 1, on the LLaMA-7B
-// projection shapes at group size 128. Prints medians because the machines we share are noisy.
-//   bench_int4_cpu [runs=30]
+// projection shapes at group size 128, or on the shapes and group size given. Prints medians because
+// the machines we share are noisy.
+//   bench_int4_cpu [runs=30 [group=128 [KxN...]]]   e.g. bench_int4_cpu 30 64 576x576 576x192 576x1536 1536x576
 #include "core/awqformat/awq_packing.h"
 #include "core/awqformat/int4_gemv_cpu.h"
 
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -33,15 +35,24 @@ double medianMs(int runs, F&& f)
 int main(int argc, char** argv)
 {
     const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 30;
-    const int64_t group = 128;
+    const int64_t group = argc > 2 ? std::atoll(argv[2]) : 128;
+    std::vector<std::pair<int64_t, int64_t>> shapes;
+    for (int i = 3; i < argc; ++i) {
+        long long K = 0, N = 0;
+        if (std::sscanf(argv[i], "%lldx%lld", &K, &N) != 2 || K <= 0 || N <= 0 || K % group != 0 || N % 8 != 0) {
+            std::fprintf(stderr, "%s: expected KxN with K a multiple of the group and N of 8\n", argv[i]);
+            return 2;
+        }
+        shapes.emplace_back(K, N);
+    }
+    if (shapes.empty())
+        shapes = {{4096, 4096}, {4096, 11008}, {11008, 4096}};
     std::printf("int4 GEMV (AutoAWQ GEMM layout, g%lld) vs at::linear fp32, batch 1, %d threads, %s path, "
                 "median of %d runs\n",
                 (long long)group, at::get_num_threads(), awb::int4GemvCpuHasAvx2() ? "AVX2" : "scalar", runs);
     std::printf("%-14s %12s %10s %12s %10s %8s\n", "K x N", "int4 ms", "int4 GB/s", "fp32 ms", "fp32 GB/s",
                 "speedup");
-    const int64_t shapes[][2] = {{4096, 4096}, {4096, 11008}, {11008, 4096}};
-    for (const auto& s : shapes) {
-        const int64_t K = s[0], N = s[1];
+    for (const auto& [K, N] : shapes) {
         at::manual_seed(0);
         const at::Tensor qweight = awb::packAwqQweight(at::randint(0, 16, {N, K}, at::kInt));
         const at::Tensor qzeros = awb::packAwqQzeros(at::randint(0, 16, {N, K / group}, at::kInt));

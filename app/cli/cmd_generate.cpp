@@ -20,7 +20,9 @@ void addGenerateCommand(CLI::App& app)
     cmd->add_option("--seed", gen->seed, "random seed for sampling")->capture_default_str();
     cmd->add_flag("--json", *json, "print only {text, tokens, seconds, tokens_per_second} on stdout, as one line");
     cmd->callback([model, gen, json] {
-        const Model m = model->source().load();
+        ModelSource source = model->source();
+        source.keepInt4Packed = true; // generation runs the forward pass only
+        const Model m = source.load();
         CliJob job(/*showProgress=*/false);
         // Text streams to stdout as it is generated, unless stdout is reserved for the JSON line.
         auto onText = [&](const std::string& piece) {

@@ -101,4 +101,20 @@ at::Tensor loadAwqLinear(const ShardSet& shards, const std::string& prefix, cons
     }
 }
 
+std::optional<PackedInt4Linear> loadAwqPackedLinear(const ShardSet& shards, const std::string& prefix, const AwqImport& a)
+{
+    if (a.bits != 4 || !shards.contains(prefix + ".qweight"))
+        return std::nullopt;
+    PackedInt4Linear p{shards.get(prefix + ".qweight"), shards.get(prefix + ".qzeros"), shards.get(prefix + ".scales"), a.groupSize};
+    try {
+        checkAwqLinear(p.qweight, p.qzeros, p.scales, p.groupSize);
+        p.scales = p.scales.to(at::kHalf).contiguous(); // views of the mapped file when already so
+        p.qweight = p.qweight.contiguous();
+        p.qzeros = p.qzeros.contiguous();
+    } catch (const ShapeError& e) {
+        throw FormatError(shards.source(), prefix, e.what());
+    }
+    return p;
+}
+
 } // namespace awb

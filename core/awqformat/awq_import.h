@@ -1,13 +1,16 @@
 #pragma once
 // Import of AutoAWQ GEMM checkpoints (the exporter's counterpart, core/awqformat/awq_export.h):
-// config.json's quantization_config, and each linear's qweight/qzeros/scales dequantized on the CPU.
+// config.json's quantization_config, and each linear's qweight/qzeros/scales dequantized on the CPU
+// or, for jobs that only run the forward pass, kept packed (LoadOptions::keepInt4Packed).
 // The Hugging Face loader (core/io/hf_loader.cpp) calls this when a folder carries a
 // quantization_config.
 #include "core/io/shard_set.h"
+#include "core/model/model.h"
 
 #include <ATen/Tensor.h>
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,5 +33,10 @@ AwqImport parseAwqQuantizationConfig(const nlohmann::json& quantizationConfig, c
 // dequantized, or the plain .weight of a layer in modules_to_not_convert. Throws FormatError
 // naming the shard source and tensor.
 at::Tensor loadAwqLinear(const ShardSet& shards, const std::string& prefix, const AwqImport& awq);
+
+// The same linear kept packed (no dequantized copy) when it is a 4-bit AutoAWQ GEMM one; nullopt for
+// a layer in modules_to_not_convert and for awb's packed-Nbit extension (other bit widths), which
+// loadAwqLinear dequantizes. Throws FormatError naming the shard source and tensor.
+std::optional<PackedInt4Linear> loadAwqPackedLinear(const ShardSet& shards, const std::string& prefix, const AwqImport& awq);
 
 } // namespace awb

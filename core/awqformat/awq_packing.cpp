@@ -133,6 +133,11 @@ at::Tensor dequantizeAwq(const at::Tensor& qweight, const at::Tensor& qzeros, co
     return ((codes - zeros) * sc).t().contiguous();
 }
 
+void checkAwqLinear(const at::Tensor& qweight, const at::Tensor& qzeros, const at::Tensor& scales, int64_t groupSize)
+{
+    checkQuantized(qweight, qzeros, scales, groupSize);
+}
+
 at::Tensor int4Linear(const at::Tensor& x, const at::Tensor& qweight, const at::Tensor& qzeros,
                       const at::Tensor& scales, int64_t groupSize)
 {

@@ -25,6 +25,10 @@ at::Tensor unpackAwqZeros(const at::Tensor& qzeros, int64_t N);
 at::Tensor dequantizeAwq(const at::Tensor& qweight, const at::Tensor& qzeros, const at::Tensor& scales,
                          int64_t groupSize);
 
+// Throws ShapeError unless qweight/qzeros/scales are one AutoAWQ GEMM linear of that group size
+// (the checks dequantizeAwq and int4Linear make), so a loader can refuse a file before any use.
+void checkAwqLinear(const at::Tensor& qweight, const at::Tensor& qzeros, const at::Tensor& scales, int64_t groupSize);
+
 // y [..., N] = x [..., K] . W^T. x is computed in fp32 (other dtypes are converted and the result
 // converted back). Up to kInt4GemvMaxRows rows use the packed-weight GEMV (core/awqformat/int4_gemv_cpu.h);
 // more rows dequantize once and call at::linear, where BLAS wins.

@@ -17,7 +17,7 @@ ModelConfig parseHfConfig(const nlohmann::json& j, const std::string& file)
     return readHfConfig(j, file); // core/io/hf_config.cpp: both config.json layouts, every key accounted for
 }
 
-Model loadHfFolder(const std::string& dir)
+Model loadHfFolder(const std::string& dir, bool keepInt4Packed)
 {
     const std::string configPath = dir + "/config.json";
     nlohmann::json json = readJsonFile(configPath);
@@ -49,7 +49,16 @@ Model loadHfFolder(const std::string& dir)
                 t = shards.get(full);
         });
         if (awq)
-            b.forEachLinear([&](const std::string& name, at::Tensor& w) { w = loadAwqLinear(shards, hfLinearPrefix(i, name), *awq); });
+            b.forEachLinear([&](const std::string& name, at::Tensor& w) {
+                const std::string prefix = hfLinearPrefix(i, name);
+                if (auto packed = keepInt4Packed ? loadAwqPackedLinear(shards, prefix, *awq) : std::nullopt) {
+                    // [out, in] = [N, K]: the shape without the data (see BlockWeights::packed)
+                    w = at::empty({packed->scales.size(1), packed->qweight.size(0)}, at::TensorOptions().dtype(at::kHalf).device(at::kMeta));
+                    b.packed.emplace(name, std::move(*packed));
+                } else {
+                    w = loadAwqLinear(shards, prefix, *awq);
+                }
+            });
         m.blocks.push_back(std::move(b));
     }
     m.config.qkvBias = m.blocks.empty() ? m.config.qkvBias : m.blocks[0].bq.defined();

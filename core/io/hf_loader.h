@@ -10,7 +10,7 @@
 
 namespace awb {
 
-Model loadHfFolder(const std::string& dir);
+Model loadHfFolder(const std::string& dir, bool keepInt4Packed = false);
 // Parses config.json into a ModelConfig; `file` names the source for errors.
 ModelConfig parseHfConfig(const nlohmann::json& config, const std::string& file);
 

@@ -34,7 +34,7 @@ Model loadModel(const std::string& path, const LoadOptions& options)
     if (fs::is_directory(path)) {
         if (!fs::exists(fs::path(path) / "config.json"))
             throw IoError(path + ": folder has no config.json (expected a Hugging Face model folder)");
-        model = loadHfFolder(path);
+        model = loadHfFolder(path, options.keepInt4Packed);
         searchDir = path;
     } else {
         model = loadLlama2c(path);

@@ -12,6 +12,11 @@ namespace awb {
 struct LoadOptions {
     std::string tokenizerPath;    // explicit tokenizer; empty = look beside the model
     bool requireTokenizer = true; // throw IoError when none is found
+    // An AutoAWQ folder's 4-bit linears stay packed (BlockWeights::packed) instead of being
+    // dequantized to fp16: a quarter of the memory, and decode reads them through the int4 GEMV. Only
+    // for jobs that just run the forward pass (eval, generate); anything that reads or changes the
+    // weights themselves (AWQ, export, per-layer error) needs them dequantized.
+    bool keepInt4Packed = false;
 };
 
 Model loadModel(const std::string& path, const LoadOptions& options = {});

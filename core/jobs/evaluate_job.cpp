@@ -11,7 +11,9 @@ namespace awb {
 EvaluateJobResult runEvaluateJob(const EvaluateJobOptions& o, JobContext& job)
 {
     requireReadableFile(o.textPath, "--text");
-    const Model model = o.model.load();
+    ModelSource source = o.model;
+    source.keepInt4Packed = true; // the forward pass only
+    const Model model = source.load();
     const ScopedJobThreads threads(model.config.dim);
     std::vector<int64_t> tokens;
     withErrorContext(o.textPath, [&] { tokens = encodeEvalText(*model.tokenizer, o.textPath); });

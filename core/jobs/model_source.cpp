@@ -12,6 +12,7 @@ Model ModelSource::load(bool requireTokenizer) const
     LoadOptions options;
     options.tokenizerPath = tokenizerPath;
     options.requireTokenizer = requireTokenizer;
+    options.keepInt4Packed = keepInt4Packed;
     Model model;
     withErrorContext(displayPath(), [&] { model = loadModel(displayPath(), options); });
     return model;

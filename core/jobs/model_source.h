@@ -13,6 +13,7 @@ struct ModelSource {
     std::string path;                   // empty = the embedded default model
     std::string tokenizerPath;          // empty = found beside the model
     std::shared_ptr<const Model> loaded; // when set, path and tokenizerPath are not used
+    bool keepInt4Packed = false;         // see LoadOptions::keepInt4Packed (for a path only)
 
     // The model; throws what loadModel throws (IoError/FormatError/ShapeError naming the file),
     // with library errors (c10, nlohmann, filesystem) turned into awb errors naming the path.

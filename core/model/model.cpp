@@ -104,6 +104,11 @@ at::Tensor& BlockWeights::linear(const std::string& name)
     return *found;
 }
 
+const at::Tensor& BlockWeights::linear(const std::string& name) const
+{
+    return const_cast<BlockWeights*>(this)->linear(name); // the lookup only; nothing is written
+}
+
 int64_t Model::parameterCount() const
 {
     int64_t n = 0;

@@ -10,12 +10,21 @@
 
 #include <ATen/Tensor.h>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace awb {
+
+// A linear kept as stored in an AutoAWQ GEMM checkpoint (core/awqformat/int4_reference.h): qweight
+// [K, N/8] int32, qzeros [K/G, N/8] int32, scales [K/G, N] fp16. A decode step reads it through the
+// int4 GEMV (core/awqformat/int4_gemv_cpu.h); longer inputs dequantize it to fp32 one block at a time.
+struct PackedInt4Linear {
+    at::Tensor qweight, qzeros, scales;
+    int64_t groupSize = 128;
+};
 
 struct BlockWeights {
     at::Tensor attnNorm;      // [dim]
@@ -24,6 +33,10 @@ struct BlockWeights {
     at::Tensor ffnNorm;       // [dim]
     at::Tensor wGate, wUp;    // [hidden, dim]
     at::Tensor wDown;         // [dim, hidden]
+    // Linears kept packed (LoadOptions::keepInt4Packed), by Hugging Face name ("q_proj"...). Their
+    // slot above then holds a tensor of the right shape on the meta device: no data, so shape checks
+    // work and any arithmetic on it fails loudly instead of reading garbage.
+    std::map<std::string, PackedInt4Linear> packed;
 
     // Visits the seven linear weights with their Hugging Face names (q_proj, ..., down_proj).
     void forEachLinear(const std::function<void(const std::string& name, at::Tensor& weight)>& fn);
@@ -33,6 +46,7 @@ struct BlockWeights {
     void forEachTensor(const std::function<void(const std::string& relativeName, const at::Tensor& tensor)>& fn) const;
     // The linear weight with that Hugging Face name; throws ShapeError for an unknown name.
     at::Tensor& linear(const std::string& name);
+    const at::Tensor& linear(const std::string& name) const;
 };
 
 struct Model {
@@ -46,7 +60,8 @@ struct Model {
     std::string sourceFormat; // "llama2.c" | "hf-safetensors"
     std::string weightDtype;  // as stored: "F32", "BF16", "F16"; "AWQ-W4-G128" for an imported AWQ checkpoint
     // An imported quantized checkpoint's quantization_config as compact JSON (empty for FP models):
-    // its linears were dequantized at load, so weightDtype alone would hide how they were stored.
+    // its linears were dequantized at load (or kept packed), so weightDtype alone would hide how they
+    // were stored.
     std::string quantization;
     // An HF source's config.json as compact JSON (empty for llama2.c): exports start from it so that
     // keys awb does not model (rope settings in their layout, torch_dtype, pad_token_id...) survive.

@@ -1,5 +1,6 @@
 #include "core/model/transformer.h"
 
+#include "core/awqformat/awq_packing.h"
 #include "core/base/error.h"
 #include "core/model/decode_attention.h"
 #include "core/model/decode_gemv.h"
@@ -32,6 +33,8 @@ BlockWeights blockAsFloat(const BlockWeights& b)
     f.wGate = asFloat(b.wGate);
     f.wUp = asFloat(b.wUp);
     f.wDown = asFloat(b.wDown);
+    for (const auto& [name, p] : b.packed) // exactly (code - zero) * scale, as the int4 GEMV computes it
+        f.linear(name) = dequantizeAwq(p.qweight, p.qzeros, p.scales, p.groupSize);
     return f;
 }
 
@@ -67,6 +70,16 @@ at::Tensor applyLinear(const at::Tensor& x, const at::Tensor& weight, const at::
         return bias.defined() ? y.add_(asFloat(bias)) : y;
     }
     return at::linear(x, asFloat(weight), bias.defined() ? c10::optional<at::Tensor>(asFloat(bias)) : c10::nullopt);
+}
+
+at::Tensor blockLinear(const BlockWeights& w, const std::string& name, const at::Tensor& x, const at::Tensor& bias)
+{
+    const auto packed = w.packed.find(name);
+    if (packed == w.packed.end())
+        return applyLinear(x, w.linear(name), bias);
+    const PackedInt4Linear& p = packed->second;
+    at::Tensor y = int4Linear(x, p.qweight, p.qzeros, p.scales, p.groupSize);
+    return bias.defined() ? y.add_(asFloat(bias)) : y;
 }
 
 RopeTable::RopeTable(const ModelConfig& config, int64_t maxLen) : m_style(config.rope), m_maxLen(maxLen)
@@ -195,23 +208,23 @@ at::Tensor attentionContext(const ModelConfig& c, const RopeTable& rope, const a
 at::Tensor selfAttention(const ModelConfig& c, const RopeTable& rope, const BlockWeights& w, const at::Tensor& xn, KvCache* cache,
                          size_t layer)
 {
-    at::Tensor ctx = attentionContext(c, rope, applyLinear(xn, w.wq, w.bq), applyLinear(xn, w.wk, w.bk), applyLinear(xn, w.wv, w.bv),
-                                      cache, layer);
-    return applyLinear(ctx, w.wo);
+    at::Tensor ctx = attentionContext(c, rope, blockLinear(w, "q_proj", xn, w.bq), blockLinear(w, "k_proj", xn, w.bk),
+                                      blockLinear(w, "v_proj", xn, w.bv), cache, layer);
+    return blockLinear(w, "o_proj", ctx);
 }
 
 at::Tensor mlpHidden(const BlockWeights& w, const at::Tensor& xn)
 {
     // silu and the product in place: at TinyLlama's shape each [tokens, 5632] fp32 intermediate is
     // 23 KB per token, and four of them lived together until the end of a one-line expression.
-    at::Tensor a = applyLinear(xn, w.wGate);
+    at::Tensor a = blockLinear(w, "gate_proj", xn);
     at::silu_(a);
-    return a.mul_(applyLinear(xn, w.wUp));
+    return a.mul_(blockLinear(w, "up_proj", xn));
 }
 
 at::Tensor feedForward(const BlockWeights& w, const at::Tensor& xn)
 {
-    return applyLinear(mlpHidden(w, xn), w.wDown);
+    return blockLinear(w, "down_proj", mlpHidden(w, xn));
 }
 
 at::Tensor blockForward(const ModelConfig& c, const RopeTable& rope, const BlockWeights& w, const at::Tensor& x, KvCache* cache,

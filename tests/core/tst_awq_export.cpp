@@ -315,6 +315,49 @@ private Q_SLOTS:
         QVERIFY(fs::exists(dir + "/model.safetensors.index.json"));
     }
 
+    // LoadOptions::keepInt4Packed: the linears stay packed (no data in their slots) and compute what
+    // the exact fp32 dequantization computes: bit for bit in a prefill (each block is dequantized, then
+    // BLAS), to summation order in decode steps (the int4 GEMV). The GQA model: padded FFN, kv heads.
+    void packedInt4ComputesTheDequantizedWeights()
+    {
+        const Model fp = loadModel(kGqa);
+        QTemporaryDir tmp;
+        const std::string dir = tmp.filePath("w4").toStdString();
+        exportAutoAwq(fp, rtn({4, 32, true}), dir, ExportOptions{});
+        LoadOptions lo;
+        lo.keepInt4Packed = true;
+        const Model packed = loadModel(dir, lo);
+        const Model fp16 = loadModel(dir); // dequantized at load and rounded to fp16, as AutoAWQ does
+        for (size_t i = 0; i < packed.blocks.size(); ++i) {
+            QCOMPARE(packed.blocks[i].packed.size(), size_t(7));
+            QVERIFY(packed.blocks[i].wGate.is_meta());
+            QCOMPARE(packed.blocks[i].wGate.sizes(), fp16.blocks[i].wGate.sizes());
+        }
+        const Model exact = withFloatWeights(packed);
+        QVERIFY(exact.blocks[0].packed.empty() && !exact.blocks[0].wq.is_meta());
+        // the exact weights differ from the fp16-rounded ones by that rounding only
+        QVERIFY(at::allclose(exact.blocks[0].wDown, fp16.blocks[0].wDown.to(at::kFloat), 1e-3, 1e-6));
+
+        const RopeTable rope(packed.config, 64);
+        const at::Tensor tokens = at::randint(3, packed.config.vocabSize, {2, 48}, at::kLong);
+        QVERIFY(at::equal(forward(packed, rope, tokens), forward(exact, rope, tokens)));
+
+        KvCache a(packed.config, 2, 64), b(packed.config, 2, 64);
+        float worst = 0;
+        for (int64_t t = 0; t < 24; ++t) {
+            const at::Tensor step = tokens.slice(1, t, t + 1);
+            const at::Tensor la = forward(packed, rope, step, &a), lb = forward(exact, rope, step, &b);
+            worst = std::max(worst, (la - lb).abs().max().item<float>() / lb.abs().max().item<float>());
+        }
+        qInfo("decode logits, packed int4 GEMV vs exact fp32 weights: worst relative difference %.2e", worst);
+        QVERIFY(worst < 1e-4);
+
+        const std::vector<int64_t> evalSet = evalTokens(fp);
+        const double pPacked = ppl(packed, evalSet), pFp16 = ppl(fp16, evalSet);
+        qInfo("ppl packed %.6f, dequantized to fp16 at load %.6f", pPacked, pFp16);
+        QVERIFY(std::abs(pPacked / pFp16 - 1) < 1e-3);
+    }
+
     void otherQuantMethodsAreRefused()
     {
         const Model fp = loadModel(kMha);
