@@ -50,8 +50,8 @@ int main(int argc, char** argv)
     std::printf("int4 GEMV (AutoAWQ GEMM layout, g%lld) vs at::linear fp32, batch 1, %d threads, %s path, "
                 "median of %d runs\n",
                 (long long)group, at::get_num_threads(), awb::int4GemvCpuHasAvx2() ? "AVX2" : "scalar", runs);
-    std::printf("%-14s %12s %10s %12s %10s %8s\n", "K x N", "int4 ms", "int4 GB/s", "fp32 ms", "fp32 GB/s",
-                "speedup");
+    std::printf("%-14s %12s %10s %12s %10s %8s %14s\n", "K x N", "int4 ms", "int4 GB/s", "fp32 ms", "fp32 GB/s",
+                "speedup", "dequantize ms");
     for (const auto& [K, N] : shapes) {
         at::manual_seed(0);
         const at::Tensor qweight = awb::packAwqQweight(at::randint(0, 16, {N, K}, at::kInt));
@@ -67,14 +67,16 @@ int main(int argc, char** argv)
                              y.data_ptr<float>());
         });
         const double fp32Ms = medianMs(runs, [&] { at::linear(x, weight); });
+        // What a prefill of a packed model pays per linear (blockAsFloat): the whole fp32 weight.
+        const double dequantMs = medianMs(runs, [&] { awb::dequantizeAwqTransposed(qweight, qzeros, scales, group); });
         // Bytes that must come from memory: packed weights, zeros, scales, activations, output.
         const double int4Bytes = double(K) * N / 2 + double(K / group) * N / 2 + double(K / group) * N * 2 +
                                  double(K) * 4 + double(N) * 4;
         const double fp32Bytes = double(K) * N * 4 + double(K) * 4 + double(N) * 4;
         char name[32];
         std::snprintf(name, sizeof name, "%lldx%lld", (long long)K, (long long)N);
-        std::printf("%-14s %12.3f %10.2f %12.3f %10.2f %7.2fx\n", name, int4Ms, int4Bytes / int4Ms / 1e6, fp32Ms,
-                    fp32Bytes / fp32Ms / 1e6, fp32Ms / int4Ms);
+        std::printf("%-14s %12.3f %10.2f %12.3f %10.2f %7.2fx %14.3f\n", name, int4Ms, int4Bytes / int4Ms / 1e6, fp32Ms,
+                    fp32Bytes / fp32Ms / 1e6, fp32Ms / int4Ms, dequantMs);
         const at::Tensor ref = at::linear(x, weight);
         awb::int4GemvCpu(x.data_ptr<float>(), qweight.data_ptr<int32_t>(), qzeros.data_ptr<int32_t>(),
                          reinterpret_cast<const uint16_t*>(scales.data_ptr<at::Half>()), 1, K, N, group,

@@ -24,6 +24,10 @@ at::Tensor unpackAwqZeros(const at::Tensor& qzeros, int64_t N);
 // groupSize -1 means one group spanning K.
 at::Tensor dequantizeAwq(const at::Tensor& qweight, const at::Tensor& qzeros, const at::Tensor& scales,
                          int64_t groupSize);
+// The same values as W^T [K, N], the packed order: no transposing copy. A prefill of a model kept
+// packed multiplies by its .t() view (BLAS takes either orientation).
+at::Tensor dequantizeAwqTransposed(const at::Tensor& qweight, const at::Tensor& qzeros, const at::Tensor& scales,
+                                   int64_t groupSize);
 
 // Throws ShapeError unless qweight/qzeros/scales are one AutoAWQ GEMM linear of that group size
 // (the checks dequantizeAwq and int4Linear make), so a loader can refuse a file before any use.

@@ -34,7 +34,7 @@ BlockWeights blockAsFloat(const BlockWeights& b)
     f.wUp = asFloat(b.wUp);
     f.wDown = asFloat(b.wDown);
     for (const auto& [name, p] : b.packed) // exactly (code - zero) * scale, as the int4 GEMV computes it
-        f.linear(name) = dequantizeAwq(p.qweight, p.qzeros, p.scales, p.groupSize);
+        f.linear(name) = dequantizeAwqTransposed(p.qweight, p.qzeros, p.scales, p.groupSize).t();
     return f;
 }
 
