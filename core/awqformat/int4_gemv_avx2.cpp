@@ -106,7 +106,7 @@ void runRange(const Args& a, int64_t blockBegin, int64_t blockEnd)
                                                 : _mm256_maskload_epi32(q, liveMask);
                     // Unrolled (the build's -O2 does not): the P x M accumulators then stay in
                     // registers and the shifts take immediates; rolled, every FMA went through the
-                    // stack (3x slower, measured with bench_int4_cpu).
+                    // stack (2x slower, measured with bench_int4_cpu).
                     __m256 xk[M];
 #pragma GCC unroll 8
                     for (int m = 0; m < M; ++m)
