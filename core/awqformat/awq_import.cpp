@@ -108,9 +108,8 @@ std::optional<PackedInt4Linear> loadAwqPackedLinear(const ShardSet& shards, cons
     PackedInt4Linear p{shards.get(prefix + ".qweight"), shards.get(prefix + ".qzeros"), shards.get(prefix + ".scales"), a.groupSize};
     try {
         checkAwqLinear(p.qweight, p.qzeros, p.scales, p.groupSize);
-        p.scales = p.scales.to(at::kHalf).contiguous(); // views of the mapped file when already so
-        p.qweight = p.qweight.contiguous();
-        p.qzeros = p.qzeros.contiguous();
+        // the format's fp16 once here (a view of the mapped file when already so), not per call
+        p.scales = p.scales.to(at::kHalf);
     } catch (const ShapeError& e) {
         throw FormatError(shards.source(), prefix, e.what());
     }
