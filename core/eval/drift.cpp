@@ -51,35 +51,35 @@ std::vector<at::Tensor> makeEvalWindowsForDrift(const Model& model, const std::v
     return windows;
 }
 
-// Teacher-forced ppl and entropy of one model; keepLogProbs and keepHidden (optional) receive the
-// log-probs and the final hidden states per window.
+// Teacher-forced ppl and entropy of one model, a window and a slice of logits at a time
+// (LogitHead::forEachSlice); keepHidden (optional) receives the final hidden states per window, and
+// eachSlice (optional) each window's slices: (window, first position, targets, logits).
+using LogitSliceFn = std::function<void(size_t, int64_t, const at::Tensor&, const at::Tensor&)>;
 void teacherForced(const Model& model, const std::vector<at::Tensor>& windows, const DriftSettings& s, JobContext& job,
-                   const std::string& stage, ModelSeries& out, std::vector<at::Tensor>* keepLogProbs,
-                   std::vector<at::Tensor>* keepHidden, const WindowBatchFn& each = {})
+                   const std::string& stage, ModelSeries& out, std::vector<at::Tensor>* keepHidden, const LogitSliceFn& eachSlice = {})
 {
     out.entropy = at::full({static_cast<int64_t>(windows.size()), s.seqLen - 1}, kNaN, at::kFloat);
     out.totalNll = 0;
     out.scoredTokens = 0;
     PerplexityOptions po;
     po.seqLen = s.seqLen;
-    // Half the usual logits per batch: Q's comparison also holds F's log-probabilities of the batch
-    // and the KL's temporaries beside Q's own (one window of 512 x 49k at the 135M shape).
-    po.logitsBudgetBytes /= 2;
-    forEachWindowBatch(model, windows, po, &job, stage, [&](size_t first, const at::Tensor& input, const at::Tensor& logProbs, const at::Tensor& hidden) {
-        at::Tensor targets = input.slice(1, 1).unsqueeze(-1);
-        out.totalNll -= logProbs.gather(-1, targets).to(at::kDouble).sum().item<double>();
-        out.scoredTokens += targets.numel();
-        at::Tensor h = tokenEntropy(logProbs); // [b, L-1]
+    const LogitHead head(model);
+    forEachWindowBatch(model, windows, po, &job, stage, [&](size_t first, const at::Tensor& input, const at::Tensor& hidden) {
         for (int64_t r = 0; r < input.size(0); ++r) {
             const size_t w = first + static_cast<size_t>(r);
-            out.entropy[static_cast<int64_t>(w)].slice(0, 0, h.size(1)).copy_(h[r]);
-            if (keepLogProbs)
-                keepLogProbs->push_back(logProbs[r].clone());
+            head.forEachSlice(hidden[r], [&](int64_t p0, const at::Tensor& logits) {
+                const int64_t n = logits.size(0);
+                const at::Tensor targets = input[r].slice(0, p0 + 1, p0 + 1 + n);
+                const TokenStats t = tokenStats(logits, targets);
+                out.totalNll += t.nll.sum().item<double>();
+                out.scoredTokens += n;
+                out.entropy[static_cast<int64_t>(w)].slice(0, p0, p0 + n).copy_(t.entropy);
+                if (eachSlice)
+                    eachSlice(w, p0, targets, logits);
+            });
             if (keepHidden)
                 keepHidden->push_back(hidden[r].clone());
         }
-        if (each)
-            each(first, input, logProbs, hidden);
     });
     out.ppl = std::exp(out.totalNll / static_cast<double>(std::max<int64_t>(1, out.scoredTokens)));
     out.entropyBlocks = blockMeans(nanColumnMean(out.entropy), s.entropyBlock);
@@ -98,16 +98,18 @@ void freeRunning(const Model& model, const std::vector<std::vector<int64_t>>& pr
     const int64_t n = static_cast<int64_t>(prompts.size());
     out.freeEntropy = at::full({n, s.freeTokens}, kNaN, at::kFloat);
     at::NoGradGuard noGrad;
+    const LogitHead head(model);
     for (int64_t i = 0; i < n; ++i) {
-        // One sequence at a time: the logits of all of them together ([n, ~400, V] fp32, twice with
-        // the log-softmax) were about 1 GB at a 49k vocabulary.
+        // One sequence at a time: the logits of all of them together ([n, ~400, V] fp32) were about
+        // 1 GB at a 49k vocabulary; sequenceStats makes them in slices.
         const auto& prompt = prompts[static_cast<size_t>(i)];
         const auto& generated = out.freeTokens[static_cast<size_t>(i)];
         std::vector<int64_t> seq = prompt;
         seq.insert(seq.end(), generated.begin(), generated.end());
         const int64_t p = static_cast<int64_t>(prompt.size()), m = static_cast<int64_t>(generated.size());
         RopeTable rope(model.config, static_cast<int64_t>(seq.size()));
-        at::Tensor h = tokenEntropy(at::log_softmax(forward(model, rope, at::tensor(seq, at::kLong).unsqueeze(0)), -1))[0];
+        const at::Tensor input = at::tensor(seq, at::kLong);
+        const at::Tensor h = head.sequenceStats(input, forwardHidden(model, rope, input.unsqueeze(0))[0]).entropy;
         // The distribution each generated token was drawn from sits one position before it.
         out.freeEntropy[i].slice(0, 0, m).copy_(h.slice(0, p - 1, p - 1 + m));
         out.distinct4.push_back(distinctNgramRatio(generated, s.repetitionWindow, 4));
@@ -379,10 +381,7 @@ FpReference buildFpReference(const Model& fp, const ProbeSet& probes, const std:
     r.windows = makeEvalWindowsForDrift(fp, evalTokens, settings);
 
     auto t = Clock::now();
-    const double logProbBytes = static_cast<double>(r.windows.size()) * static_cast<double>(settings.seqLen - 1) *
-                                static_cast<double>(fp.config.vocabSize) * sizeof(float);
-    const bool keep = logProbBytes <= static_cast<double>(settings.keepFpLogProbsBytes);
-    teacherForced(fp, r.windows, settings, job, "logits F", r.fp, keep ? &r.logProbs : nullptr, keep ? nullptr : &r.hidden);
+    teacherForced(fp, r.windows, settings, job, "logits F", r.fp, &r.hidden);
     r.seconds.emplace_back("teacher-forced F", since(t));
     if (!r.hasProbes())
         return r;
@@ -402,38 +401,34 @@ DriftComparison compareToReference(const FpReference& r, const Model& fp, const 
     auto t = Clock::now();
     const int64_t nW = static_cast<int64_t>(r.windows.size());
     d.klPerPosition = at::full({nW, s.seqLen - 1}, kNaN, at::kFloat);
+    std::vector<double> top1(static_cast<size_t>(nW)), deltaP(static_cast<size_t>(nW));
+    // F's logits of each slice again from its kept final hidden states, cut as in F's own pass (the
+    // same shapes, so the same bits as F's figures): only the LM head runs again, ~1/5 of F's
+    // forward at 135M, where keeping F's logits would take 3 GB for a 16k-token text.
+    const LogitHead headF(fp);
+    teacherForced(q, r.windows, s, job, "logits Q", d.q, nullptr,
+                  [&](size_t w, int64_t p0, const at::Tensor& targets, const at::Tensor& logitsQ) {
+        const int64_t n = logitsQ.size(0);
+        const at::Tensor logitsF = headF.logits(r.hidden[w].slice(0, p0, p0 + n));
+        const LogitComparison c = compareLogits(logitsF, logitsQ, targets);
+        d.klPerPosition[static_cast<int64_t>(w)].slice(0, p0, p0 + n).copy_(c.kl);
+        top1[w] += c.top1Agree.to(at::kDouble).sum().item<double>();
+        deltaP[w] += c.deltaP.to(at::kDouble).sum().item<double>();
+    });
     std::vector<double> allKl;
     double top1Sum = 0, deltaPSum = 0;
     int64_t positions = 0;
-    // F's log-probabilities of a batch: kept, or recomputed from F's kept final hidden states on the
-    // same batch as Q's (the same shapes, so the same figures bit for bit) when over
-    // DriftSettings::keepFpLogProbsBytes. Only the LM head runs again: ~1/5 of F's forward at 135M.
-    auto fpLogProbs = [&](size_t first, const at::Tensor& input) {
-        const auto begin = static_cast<std::ptrdiff_t>(first), end = begin + input.size(0);
-        if (!r.logProbs.empty())
-            return std::vector<at::Tensor>(r.logProbs.begin() + begin, r.logProbs.begin() + end);
-        const at::Tensor hidden = at::stack(std::vector<at::Tensor>(r.hidden.begin() + begin, r.hidden.begin() + end));
-        return logProbsOfHidden(fp, hidden).unbind(0);
-    };
-    teacherForced(q, r.windows, s, job, "logits Q", d.q, nullptr, nullptr,
-                  [&](size_t first, const at::Tensor& batch, const at::Tensor& batchLogProbs, const at::Tensor&) {
-        const std::vector<at::Tensor> fpBatch = fpLogProbs(first, batch);
-        for (int64_t row = 0; row < batch.size(0); ++row) {
-            const size_t w = first + static_cast<size_t>(row);
-            const at::Tensor input = batch[row], logProbs = batchLogProbs[row];
-            const LogitComparison c = compareLogProbs(fpBatch[static_cast<size_t>(row)], logProbs, input.slice(0, 1));
-            d.klPerPosition[static_cast<int64_t>(w)].slice(0, 0, c.kl.size(0)).copy_(c.kl);
-            at::Tensor kl = c.kl.to(at::kDouble).contiguous();
-            allKl.insert(allKl.end(), kl.data_ptr<double>(), kl.data_ptr<double>() + kl.numel());
-            const double top1 = c.top1Agree.to(at::kDouble).sum().item<double>(), dp = c.deltaP.to(at::kDouble).sum().item<double>();
-            d.klPerWindow.push_back(kl.mean().item<double>());
-            d.top1PerWindow.push_back(top1 / static_cast<double>(kl.numel()));
-            d.deltaPPerWindow.push_back(dp / static_cast<double>(kl.numel()));
-            top1Sum += top1;
-            deltaPSum += dp;
-            positions += kl.numel();
-        }
-    });
+    for (int64_t w = 0; w < nW; ++w) {
+        const int64_t n = r.windows[static_cast<size_t>(w)].size(0) - 1;
+        const at::Tensor kl = d.klPerPosition[w].slice(0, 0, n).to(at::kDouble).contiguous();
+        allKl.insert(allKl.end(), kl.data_ptr<double>(), kl.data_ptr<double>() + n);
+        d.klPerWindow.push_back(kl.mean().item<double>());
+        d.top1PerWindow.push_back(top1[static_cast<size_t>(w)] / static_cast<double>(n));
+        d.deltaPPerWindow.push_back(deltaP[static_cast<size_t>(w)] / static_cast<double>(n));
+        top1Sum += top1[static_cast<size_t>(w)];
+        deltaPSum += deltaP[static_cast<size_t>(w)];
+        positions += n;
+    }
     d.seconds.emplace_back("teacher-forced Q", since(t));
     if (r.hasProbes())
         probeSeries(q, fp, r, &r.fp, job, "Q", d.q, d.seconds);

@@ -28,11 +28,6 @@ namespace awb {
 struct DriftSettings {
     int64_t seqLen = 512;        // eval window (BOS included)
     int64_t maxEvalWindows = 0;  // 0 = every window of the eval text
-    // F's log-probabilities are kept for every Q up to this size; beyond it F's final hidden states
-    // are kept instead (1.2 MB per window of 512 at the 135M shape) and each comparison runs F's LM
-    // head on them again. A 135M model's vocabulary of 49,152 makes the log-probabilities 100 MB per
-    // window of 512: 3.2 GB for a 16k-token text. Does not change any figure.
-    int64_t keepFpLogProbsBytes = int64_t(512) << 20;
     int64_t entropyBlock = 16;   // B
     OnsetOptions onset;
     int64_t freeTokens = 384;    // greedy tokens per free-running prompt
@@ -106,9 +101,9 @@ struct FpReference {
     std::vector<std::array<std::vector<int64_t>, 3>> paraphraseTokens;
     ChunkedCorpus corpus;
     std::vector<at::Tensor> windows;   // eval windows (BOS + tokens)
-    std::vector<at::Tensor> logProbs;  // F's fp32 log-probabilities per window [len-1, V]; empty when
-                                       // over settings.keepFpLogProbsBytes (recomputed per Q from hidden)
-    std::vector<at::Tensor> hidden;    // F's final hidden states per window [len, dim] when logProbs is empty
+    std::vector<at::Tensor> hidden;    // F's final hidden states per window [len, dim]: each Q's comparison
+                                       // runs F's LM head on them again (1.2 MB a window at the 135M shape,
+                                       // where the logits would be 100 MB)
     at::Tensor mu;                     // fp32 [dim]: F's mean pooled vector over sections, questions, paraphrases
     ModelSeries fp;
     std::vector<std::pair<std::string, double>> seconds; // stage -> wall seconds

@@ -9,22 +9,6 @@
 
 namespace awb {
 
-at::Tensor tokenEntropy(const at::Tensor& logProbs)
-{
-    // exp(-inf) * -inf is NaN; those terms are 0 (p log p -> 0). In blocks of positions: the terms of
-    // a whole window at a 49k vocabulary are 100 MB per temporary.
-    constexpr int64_t kPositions = 256;
-    const at::Tensor rows = logProbs.reshape({-1, logProbs.size(-1)});
-    at::Tensor out = at::empty({rows.size(0)}, logProbs.options());
-    for (int64_t p0 = 0; p0 < rows.size(0); p0 += kPositions) {
-        const at::Tensor lp = rows.slice(0, p0, std::min(rows.size(0), p0 + kPositions));
-        out.slice(0, p0, p0 + lp.size(0)).copy_(-at::nan_to_num(lp.exp() * lp, 0.0).sum(-1));
-    }
-    std::vector<int64_t> shape = logProbs.sizes().vec();
-    shape.pop_back();
-    return out.view(shape);
-}
-
 std::vector<double> nanColumnMean(const at::Tensor& matrix)
 {
     at::Tensor m = matrix.to(at::kDouble).contiguous();

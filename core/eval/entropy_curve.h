@@ -1,15 +1,12 @@
 #pragma once
-// Entropy vs length (docs/METRICS.md §2): per-position entropy, block averages, the onset t*, the
-// entropy gate's late-minus-early figure, and the repetition flag of free-running text. Pure
-// functions; any thread.
+// Entropy vs length (docs/METRICS.md §2; the per-position entropy is core/eval/logit_rows.h): block
+// averages, the onset t*, the entropy gate's late-minus-early figure, and the repetition flag of
+// free-running text. Pure functions; any thread.
 #include <ATen/Tensor.h>
 #include <cstdint>
 #include <vector>
 
 namespace awb {
-
-// H = -sum p log p in nats over the last dimension of log-probabilities [..., V] -> [...].
-at::Tensor tokenEntropy(const at::Tensor& logProbs);
 
 // Mean over rows of a [rows, T] matrix, per column, ignoring NaN (rows shorter than T are padded
 // with NaN: the last eval window, a generation that stopped early). A column with no value gives NaN.

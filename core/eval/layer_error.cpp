@@ -4,6 +4,8 @@
 #include "core/model/transformer.h"
 
 #include <ATen/ATen.h>
+#include <functional>
+#include <optional>
 
 namespace awb {
 
@@ -61,33 +63,31 @@ FpBlockInputs captureFpBlockInputs(const Model& fp, const at::Tensor& tokens)
     return r;
 }
 
-LayerErrorMap layerErrors(const Model& fp, const Model& qm, const at::Tensor& tokens, JobContext* job)
-{
-    return layerErrors(fp, qm, captureFpBlockInputs(fp, tokens), job);
-}
-
-LayerErrorMap layerErrors(const Model& fp, const Model& qm, const FpBlockInputs& fpInputs, JobContext* job)
+namespace {
+// The errors of every block's linears, block b run at inputOf(b, F's outputs of block b - 1, or null
+// for block 0).
+LayerErrorMap compareBlocks(const Model& fp, const Model& qm, int64_t T,
+                            const std::function<at::Tensor(int64_t, const BlockOutputs*)>& inputOf, JobContext* job)
 {
     // An AutoAWQ folder may pad the FFN to a width its packing holds (stories260K: 172 -> 176) with
     // zero rows in gate/up and zero columns in down; those channels are compared on F's width.
-    if (fp.blocks.size() != qm.blocks.size() || fp.config.dim != qm.config.dim || qm.config.hiddenDim < fp.config.hiddenDim ||
-        fpInputs.inputs.size() != fp.blocks.size())
+    if (fp.blocks.size() != qm.blocks.size() || fp.config.dim != qm.config.dim || qm.config.hiddenDim < fp.config.hiddenDim)
         throw ShapeError("per-layer error: the FP and quantized models have different shapes");
     at::NoGradGuard noGrad;
     LayerErrorMap m;
     m.linears = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
     const int64_t nBlocks = static_cast<int64_t>(fp.blocks.size());
     m.relError = at::zeros({nBlocks, static_cast<int64_t>(m.linears.size())}, at::kDouble);
-    const int64_t T = fpInputs.tokens.size(1);
     RopeTable rope(fp.config, T), ropeQ(qm.config, T);
+    std::optional<BlockOutputs> f;
     for (int64_t b = 0; b < nBlocks; ++b) {
-        const at::Tensor& x = fpInputs.inputs[static_cast<size_t>(b)];
-        const BlockOutputs f = runBlock(fp.config, rope, blockAsFloat(fp.blocks[static_cast<size_t>(b)]), x);
+        const at::Tensor x = inputOf(b, f ? &*f : nullptr);
+        f = runBlock(fp.config, rope, blockAsFloat(fp.blocks[static_cast<size_t>(b)]), x);
         BlockOutputs q = runBlock(qm.config, ropeQ, blockAsFloat(qm.blocks[static_cast<size_t>(b)]), x);
         q.linears[0] = toRopeLayout(q.linears[0], qm.config.nHeads, qm.config.rope, fp.config.rope);
         q.linears[1] = toRopeLayout(q.linears[1], qm.config.nKvHeads, qm.config.rope, fp.config.rope);
         for (size_t l = 0; l < m.linears.size(); ++l) {
-            const at::Tensor fOut = f.linears[l];
+            const at::Tensor fOut = f->linears[l];
             const at::Tensor qOut = q.linears[l].narrow(-1, 0, fOut.size(-1));
             const double ref = fOut.norm().item<double>();
             m.relError[b][static_cast<int64_t>(l)] = ref > 0 ? (qOut - fOut).norm().item<double>() / ref : 0.0;
@@ -96,6 +96,26 @@ LayerErrorMap layerErrors(const Model& fp, const Model& qm, const FpBlockInputs&
             job->report(b + 1, nBlocks, "layer error");
     }
     return m;
+}
+} // namespace
+
+LayerErrorMap layerErrors(const Model& fp, const Model& qm, const at::Tensor& tokens, JobContext* job)
+{
+    // F's block inputs as they come (its last outputs are the next block's input): one F pass
+    // fewer than capturing them first, which only pays when several Q share them.
+    at::NoGradGuard noGrad;
+    return compareBlocks(fp, qm, tokens.size(1), [&](int64_t b, const BlockOutputs* previous) {
+        return b == 0 ? embedTokens(fp, tokens) : previous->out;
+    }, job);
+}
+
+LayerErrorMap layerErrors(const Model& fp, const Model& qm, const FpBlockInputs& fpInputs, JobContext* job)
+{
+    if (fpInputs.inputs.size() != fp.blocks.size())
+        throw ShapeError("per-layer error: the FP and quantized models have different shapes");
+    return compareBlocks(fp, qm, fpInputs.tokens.size(1), [&](int64_t b, const BlockOutputs*) {
+        return fpInputs.inputs[static_cast<size_t>(b)];
+    }, job);
 }
 
 } // namespace awb

@@ -1,6 +1,7 @@
 #include "core/eval/logit_drift.h"
 
 #include "core/base/error.h"
+#include "core/eval/logit_rows.h"
 
 #include <ATen/ATen.h>
 #include <algorithm>
@@ -8,27 +9,27 @@
 
 namespace awb {
 
-LogitComparison compareLogProbs(const at::Tensor& logProbsF, const at::Tensor& logProbsQ, const at::Tensor& targets)
+LogitComparison compareLogits(const at::Tensor& logitsF, const at::Tensor& logitsQ, const at::Tensor& targets)
 {
-    if (logProbsF.sizes() != logProbsQ.sizes() || logProbsF.dim() != 2 || targets.dim() != 1 || targets.size(0) != logProbsF.size(0))
-        throw ShapeError("logit drift: F log-probs, Q log-probs and targets must be [N, V], [N, V], [N]");
-    LogitComparison c;
-    c.top1Agree = logProbsF.argmax(-1).eq(logProbsQ.argmax(-1));
-    // Sum in fp64: at vocab 32000 the per-token KL of a good quantization is ~1e-3 while the terms
-    // are ~1e-5 each, and an fp32 sum loses their last digits. In blocks of positions: a whole window
-    // of 512 x 49k in fp64 is 200 MB a temporary, and the KL formed five of them (the peak of
-    // `awb diagnose` at the 135M shape). Each position's sums do not depend on the blocks.
-    constexpr int64_t kPositions = 64;
-    std::vector<at::Tensor> kl, deltaP;
-    for (int64_t p0 = 0; p0 < logProbsF.size(0); p0 += kPositions) {
-        const int64_t p1 = std::min(logProbsF.size(0), p0 + kPositions);
-        at::Tensor lf = logProbsF.slice(0, p0, p1).to(at::kDouble), lq = logProbsQ.slice(0, p0, p1).to(at::kDouble);
-        kl.push_back((lf.exp() * (lf - lq)).sum(-1).clamp_min(0.0).to(at::kFloat)); // >= 0 in exact arithmetic
-        at::Tensor idx = targets.slice(0, p0, p1).unsqueeze(-1);
-        deltaP.push_back((lq.gather(-1, idx).exp() - lf.gather(-1, idx).exp()).squeeze(-1).to(at::kFloat));
+    if (logitsF.sizes() != logitsQ.sizes() || logitsF.dim() != 2 || targets.dim() != 1 || targets.size(0) != logitsF.size(0) ||
+        logitsF.scalar_type() != at::kFloat || logitsQ.scalar_type() != at::kFloat || targets.scalar_type() != at::kLong)
+        throw ShapeError("logit drift: F logits, Q logits and targets must be fp32 [N, V], fp32 [N, V] and int64 [N]");
+    const at::Tensor zf = logitsF.contiguous(), zq = logitsQ.contiguous(), t = targets.contiguous();
+    const int64_t n = zf.size(0), V = zf.size(1);
+    LogitComparison c{at::empty({n}, at::kFloat), at::empty({n}, at::kBool), at::empty({n}, at::kFloat)};
+    const float *f = zf.data_ptr<float>(), *q = zq.data_ptr<float>();
+    float *kl = c.kl.data_ptr<float>(), *deltaP = c.deltaP.data_ptr<float>();
+    bool* top1 = c.top1Agree.data_ptr<bool>();
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t target = t.data_ptr<int64_t>()[i];
+        if (target < 0 || target >= V)
+            throw ShapeError("logit drift: target " + std::to_string(target) + " outside the vocabulary of " + std::to_string(V));
+        const float *fi = f + i * V, *qi = q + i * V;
+        const RowSoftmax sf = rowSoftmax(fi, V), sq = rowSoftmax(qi, V);
+        kl[i] = static_cast<float>(rowKl(fi, sf, qi, sq, V));
+        top1[i] = sf.argmax == sq.argmax;
+        deltaP[i] = static_cast<float>(std::exp(sq.logProb(qi[target])) - std::exp(sf.logProb(fi[target])));
     }
-    c.kl = kl.empty() ? at::zeros({0}, at::kFloat) : at::cat(kl);
-    c.deltaP = deltaP.empty() ? at::zeros({0}, at::kFloat) : at::cat(deltaP);
     return c;
 }
 

@@ -12,9 +12,10 @@ struct LogitComparison {
     at::Tensor deltaP;    // fp32 [N]: P_Q(correct) - P_F(correct); negative = Q less sure of the truth
 };
 
-// logProbsF, logProbsQ: [N, V] log-softmax of the same positions; targets: int64 [N], the correct
-// next tokens. Throws ShapeError when the shapes disagree.
-LogitComparison compareLogProbs(const at::Tensor& logProbsF, const at::Tensor& logProbsQ, const at::Tensor& targets);
+// logitsF, logitsQ: fp32 [N, V] logits (or log-probabilities) of the same positions; targets: int64
+// [N], the correct next tokens. Row by row (core/eval/logit_rows.h). Throws ShapeError when the
+// shapes disagree.
+LogitComparison compareLogits(const at::Tensor& logitsF, const at::Tensor& logitsQ, const at::Tensor& targets);
 
 // The p-th percentile (p in [0, 100]) with linear interpolation between order statistics (numpy's
 // default), so p99 over few positions is not simply the maximum. 0 for an empty list.

@@ -38,10 +38,32 @@ int64_t windowsPerBatch(const Model& model, const PerplexityOptions& options)
     return std::max<int64_t>(1, std::min(options.batchTokens / options.seqLen, options.logitsBudgetBytes / logitsPerWindow));
 }
 
-at::Tensor logProbsOfHidden(const Model& model, const at::Tensor& hidden)
+LogitHead::LogitHead(const Model& model) : m_weight(asFloat(model.lmHead)) {}
+
+at::Tensor LogitHead::logits(const at::Tensor& hidden) const
 {
     at::NoGradGuard noGrad;
-    return at::log_softmax(applyLinear(hidden, model.lmHead).slice(1, 0, -1), -1);
+    return applyLinear(hidden, m_weight);
+}
+
+void LogitHead::forEachSlice(const at::Tensor& hidden, const std::function<void(int64_t, const at::Tensor&)>& fn) const
+{
+    const int64_t scored = hidden.size(0) - 1;
+    for (int64_t p0 = 0; p0 < scored; p0 += kSlice)
+        fn(p0, logits(hidden.slice(0, p0, std::min(scored, p0 + kSlice))));
+}
+
+TokenStats LogitHead::sequenceStats(const at::Tensor& input, const at::Tensor& hidden) const
+{
+    const int64_t scored = hidden.size(0) - 1;
+    TokenStats s{at::empty({scored}, at::kDouble), at::empty({scored}, at::kFloat)};
+    forEachSlice(hidden, [&](int64_t p0, const at::Tensor& logits) {
+        const int64_t n = logits.size(0);
+        const TokenStats part = tokenStats(logits, input.slice(0, p0 + 1, p0 + 1 + n));
+        s.nll.slice(0, p0, p0 + n).copy_(part.nll);
+        s.entropy.slice(0, p0, p0 + n).copy_(part.entropy);
+    });
+    return s;
 }
 
 void forEachWindowBatch(const Model& model, const std::vector<at::Tensor>& windows, const PerplexityOptions& options, JobContext* job,
@@ -58,9 +80,7 @@ void forEachWindowBatch(const Model& model, const std::vector<at::Tensor>& windo
         while (j < windows.size() && static_cast<int64_t>(batch.size()) < perBatch && windows[j].size(0) == windows[i].size(0))
             batch.push_back(windows[j++]);
         const at::Tensor input = at::stack(batch);
-        const at::Tensor hidden = forwardHidden(model, rope, input);
-        const at::Tensor logProbs = logProbsOfHidden(model, hidden);
-        fn(i, input, logProbs, hidden);
+        fn(i, input, forwardHidden(model, rope, input));
         i = j;
         if (job)
             job->report(static_cast<int64_t>(i), static_cast<int64_t>(windows.size()), stage);
@@ -75,10 +95,13 @@ PerplexityResult evaluatePerplexity(const Model& model, const std::vector<int64_
     PerplexityResult r;
     r.evalTokens = static_cast<int64_t>(tokens.size());
     r.windows = static_cast<int64_t>(windows.size());
-    forEachWindowBatch(model, windows, options, job, "perplexity", [&](size_t, const at::Tensor& input, const at::Tensor& logProbs, const at::Tensor&) {
-        const at::Tensor targets = input.slice(1, 1).unsqueeze(-1);
-        r.totalNll -= logProbs.gather(-1, targets).to(at::kDouble).sum().item<double>();
-        r.scoredTokens += targets.numel();
+    const LogitHead head(model);
+    forEachWindowBatch(model, windows, options, job, "perplexity", [&](size_t, const at::Tensor& input, const at::Tensor& hidden) {
+        for (int64_t w = 0; w < input.size(0); ++w) {
+            const TokenStats s = head.sequenceStats(input[w], hidden[w]);
+            r.totalNll += s.nll.sum().item<double>();
+            r.scoredTokens += s.nll.numel();
+        }
     });
     r.ppl = std::exp(r.totalNll / static_cast<double>(r.scoredTokens));
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

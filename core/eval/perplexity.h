@@ -2,6 +2,7 @@
 // Perplexity by the protocol of docs/METRICS.md §1: the eval tokens cut into non-overlapping
 // windows of seqLen-1 tokens, BOS in front of each, every token after BOS scored.
 #include "core/base/job_context.h"
+#include "core/eval/logit_rows.h"
 #include "core/model/model.h"
 
 #include <ATen/Tensor.h>
@@ -14,10 +15,10 @@ namespace awb {
 struct PerplexityOptions {
     int64_t seqLen = 512;
     int64_t batchTokens = 8192; // windows evaluated together, bounding activation memory
-    // Also bounds a batch by its fp32 logits [windows, seqLen, vocab]: batchTokens alone is sized for
-    // activations, but with a 32000-token vocabulary 16 windows of 512 hold 1 GB of logits and
-    // log_softmax makes a second copy. At least one window always runs; stories260K (vocab 512,
-    // 1 MB per window) is unaffected, so its figures stay bit-identical.
+    // Also bounds a batch by the size of its fp32 logits [windows, seqLen, vocab], as when whole
+    // windows' logits were made at once (now they come in slices, LogitHead): the batches,
+    // and so the figures and the activation memory measured, stay as they were. At least one window
+    // always runs; stories260K (vocab 512, 1 MB per window) is bounded by batchTokens alone.
     int64_t logitsBudgetBytes = int64_t(256) << 20;
 };
 
@@ -38,17 +39,34 @@ int64_t windowsPerBatch(const Model& model, const PerplexityOptions& options);
 // seqLen is below 2 or above the model's context.
 std::vector<at::Tensor> makeEvalWindows(const Model& model, const std::vector<int64_t>& tokens, int64_t seqLen);
 
-// Log-probabilities of each next token [b, L-1, V] (fp32) from the final hidden states [b, L, dim]
-// (forwardHidden): the LM head and log-softmax of forEachWindowBatch, so the same bits for the same batch.
-at::Tensor logProbsOfHidden(const Model& model, const at::Tensor& hidden);
+// A model's LM head in fp32 for many slices of logits, upcast once: a bf16 head upcast per call was
+// 113 MB of fresh memory for every slice at the 135M shape.
+class LogitHead {
+public:
+    explicit LogitHead(const Model& model);
+    // fp32 logits [n, V] of final hidden states [n, dim] (forwardHidden's output).
+    at::Tensor logits(const at::Tensor& hidden) const;
+    // fn(p0, logits [n, V]) for consecutive slices of positions p0 .. p0 + n - 1 of one sequence's
+    // final hidden states [T, dim], covering positions 0 .. T - 2 (those followed by a token to
+    // predict). Slices are cut the same way for every model, so the same states give the same bits.
+    void forEachSlice(const at::Tensor& hidden, const std::function<void(int64_t, const at::Tensor&)>& fn) const;
+    // Statistics of each next token of one sequence: input [T] token ids, hidden [T, dim] -> [T - 1].
+    TokenStats sequenceStats(const at::Tensor& input, const at::Tensor& hidden) const;
+
+    // Positions per slice: [64, V] fp32 is 12.6 MB at a 49k vocabulary and stays in the heap for the
+    // next slice (core/base/runtime.h), where a whole window's 100 MB of logits was page-faulted in
+    // anew for every window.
+    static constexpr int64_t kSlice = 64;
+
+private:
+    at::Tensor m_weight;
+};
 
 // Runs windows through the model in batches of equal-length windows (windowsPerBatch bounds them):
-// fn receives the index of the batch's first window, the batch [b, L] and the log-probabilities of
-// each next token [b, L-1, V] (fp32), and the final hidden states the LM head read [b, L, dim]. Reports
-// progress under `stage` (job may be null). The one batching rule of perplexity and the drift
-// metrics, so that their ppl_F is awb eval's figure.
-using WindowBatchFn =
-    std::function<void(size_t first, const at::Tensor& input, const at::Tensor& logProbs, const at::Tensor& hidden)>;
+// fn receives the index of the batch's first window, the batch [b, L] and its final hidden states
+// [b, L, dim]. Reports progress under `stage` (job may be null). The one batching rule of
+// perplexity and the drift metrics, so that their ppl_F is awb eval's figure.
+using WindowBatchFn = std::function<void(size_t first, const at::Tensor& input, const at::Tensor& hidden)>;
 void forEachWindowBatch(const Model& model, const std::vector<at::Tensor>& windows, const PerplexityOptions& options, JobContext* job,
                         const std::string& stage, const WindowBatchFn& fn);
 

@@ -1,57 +1,20 @@
 // The AVX2+FMA loops of core/model/decode_attention.cpp. Compiled alone with -mavx2 -mfma
-// (core/CMakeLists.txt) and, like decode_gemv_avx2.cpp, including nothing but the intrinsics, so no
-// AVX2 copy of a shared inline function can reach a CPU without AVX2 before the run-time check.
+// (core/CMakeLists.txt) and, like decode_gemv_avx2.cpp, including nothing but the intrinsics and
+// their static inline helpers (core/base/avx2_math.h), so no AVX2 copy of a shared inline function
+// can reach a CPU without AVX2 before the run-time check.
 // Head widths are multiples of 8 (the caller checks).
+#include "core/base/avx2_math.h"
+
 #include <immintrin.h>
 
 #include <cstdint>
 
 namespace awb::detail {
 
-namespace {
-
-inline float horizontalSum(__m256 v)
-{
-    const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    return _mm_cvtss_f32(_mm_add_ss(t, _mm_shuffle_ps(t, t, 1)));
-}
-
-inline float horizontalMax(__m256 v)
-{
-    const __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    const __m128 t = _mm_max_ps(s, _mm_movehl_ps(s, s));
-    return _mm_cvtss_f32(_mm_max_ss(t, _mm_shuffle_ps(t, t, 1)));
-}
-
-// e^x for x <= 0 (a score minus its row's maximum): x = n ln2 + r with |r| <= ln2/2, e^r by a
-// degree-6 polynomial (Taylor; relative error < 2e-7 on that range), 2^n through the exponent
-// bits. Below -87 the result flushes to 0, as fp32's e^x nearly does.
-inline __m256 expNonPositive(__m256 x)
-{
-    const __m256 lowest = _mm256_set1_ps(-87.0f);
-    const __m256 underflow = _mm256_cmp_ps(x, lowest, _CMP_LT_OQ);
-    x = _mm256_max_ps(x, lowest);
-    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x); // ln2 in two parts: n * hi is exact
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-    __m256 p = _mm256_set1_ps(1.0f / 720);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_andnot_ps(underflow, _mm256_mul_ps(p, _mm256_castsi256_ps(bits)));
-}
-
-float expScalar(float x)
-{
-    return _mm256_cvtss_f32(expNonPositive(_mm256_set1_ps(x)));
-}
-
-} // namespace
+using avx2::expNonPositive;
+using avx2::expScalar;
+using avx2::horizontalMax;
+using avx2::horizontalSum;
 
 // scores[i * stride + j] = q_i . k_j for nq queries (rows of q) and n keys (rows of keys), width hd.
 void attentionScoresAvx2(const float* q, int64_t nq, const float* keys, int64_t n, int64_t hd, float* scores, int64_t stride)

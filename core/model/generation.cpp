@@ -8,6 +8,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <numeric>
@@ -178,8 +179,19 @@ std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::
         if (!chunks.back().empty() && (rows > rowCap || positions * bytesPerPosition * threads > kBatchCacheBytes))
             chunks.emplace_back();
         chunks.back().push_back(i);
-        widest = std::max(widest, static_cast<int64_t>(chunks.back().size()) * nSeeds);
     }
+    // A chunk for every worker while a chunk holds several prompts: the six free-running prompts of
+    // `awb diagnose` fit one chunk, which ran on one thread while the other core idled.
+    while (static_cast<int>(chunks.size()) < threads) {
+        const auto largest = std::max_element(chunks.begin(), chunks.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
+        if (largest->size() < 2)
+            break;
+        std::vector<size_t> back(largest->begin() + static_cast<std::ptrdiff_t>(largest->size() / 2), largest->end());
+        largest->resize(largest->size() / 2);
+        chunks.push_back(std::move(back));
+    }
+    for (const auto& chunk : chunks)
+        widest = std::max(widest, static_cast<int64_t>(chunk.size()) * nSeeds);
     const Model model = decodeWeights(stored, widest);
     auto run = [&](const std::vector<size_t>& chunk) {
         std::vector<std::vector<int64_t>> part;

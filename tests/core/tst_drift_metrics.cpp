@@ -9,6 +9,7 @@
 #include "core/eval/gates.h"
 #include "core/eval/lambda.h"
 #include "core/eval/logit_drift.h"
+#include "core/eval/logit_rows.h"
 #include "core/eval/probe_set.h"
 #include "core/eval/retrieval.h"
 
@@ -97,12 +98,40 @@ private Q_SLOTS:
 
     void entropyOfKnownDistributions()
     {
-        // Uniform over 4: ln 4. Two of four tokens impossible: ln 2 (0 log 0 = 0, not NaN).
-        at::Tensor lp = at::log_softmax(at::tensor({0.0f, 0.0f, 0.0f, 0.0f}), -1);
-        QVERIFY(near(tokenEntropy(lp).item<double>(), std::log(4.0), 1e-6));
+        // Uniform over 4: entropy and -log p both ln 4, from logits or log-probabilities alike. Two of
+        // four tokens impossible: ln 2 (0 log 0 = 0, not NaN).
+        const at::Tensor target = at::tensor({int64_t(2)});
+        for (const at::Tensor& z : {at::full({1, 4}, 3.5f), at::log_softmax(at::zeros({1, 4}), -1)}) {
+            const TokenStats s = tokenStats(z, target);
+            QVERIFY(near(s.entropy.item<double>(), std::log(4.0), 1e-6));
+            QVERIFY(near(s.nll.item<double>(), std::log(4.0), 1e-6));
+        }
         const float inf = std::numeric_limits<float>::infinity();
-        at::Tensor lp2 = at::log_softmax(at::tensor({0.0f, 0.0f, -inf, -inf}), -1);
-        QVERIFY(near(tokenEntropy(lp2).item<double>(), std::log(2.0), 1e-6));
+        const TokenStats s2 = tokenStats(at::tensor({0.0f, 0.0f, -inf, -inf}).view({1, 4}), at::tensor({int64_t(0)}));
+        QVERIFY(near(s2.entropy.item<double>(), std::log(2.0), 1e-6));
+        QVERIFY(near(s2.nll.item<double>(), std::log(2.0), 1e-6));
+        QVERIFY_THROWS_EXCEPTION(ShapeError, tokenStats(at::zeros({1, 4}), at::tensor({int64_t(4)})));
+    }
+
+    // The row kernels against PyTorch's log_softmax in fp64 (the independent reference), at a 49k
+    // vocabulary plus a tail that is not a multiple of 8, with logits of a real model's spread.
+    void rowStatisticsMatchLogSoftmax()
+    {
+        at::manual_seed(3);
+        const int64_t n = 5, V = 49155;
+        const at::Tensor zf = at::randn({n, V}) * 4, zq = zf + at::randn({n, V}) * 0.2;
+        const at::Tensor targets = at::randint(0, V, {n}, at::kLong);
+        const at::Tensor lf = at::log_softmax(zf.to(at::kDouble), -1), lq = at::log_softmax(zq.to(at::kDouble), -1);
+        const TokenStats s = tokenStats(zq, targets);
+        const at::Tensor entropy = -(lq.exp() * lq).sum(-1), nll = -lq.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
+        QVERIFY(at::allclose(s.entropy.to(at::kDouble), entropy, 1e-5, 1e-5));
+        QVERIFY(at::allclose(s.nll, nll, 1e-5, 1e-5));
+        const LogitComparison c = compareLogits(zf, zq, targets);
+        const at::Tensor kl = (lf.exp() * (lf - lq)).sum(-1);
+        QVERIFY2(at::allclose(c.kl.to(at::kDouble), kl, 1e-4, 1e-7), qPrintable(QString::number((c.kl.to(at::kDouble) - kl).abs().max().item<double>())));
+        QVERIFY(at::equal(c.top1Agree, lf.argmax(-1).eq(lq.argmax(-1))));
+        const at::Tensor dp = lq.gather(-1, targets.unsqueeze(-1)).exp() - lf.gather(-1, targets.unsqueeze(-1)).exp();
+        QVERIFY(at::allclose(c.deltaP.to(at::kDouble), dp.squeeze(-1), 1e-5, 1e-7));
     }
 
     void repetitionIsTheDistinctFourGramRatio()
@@ -129,15 +158,16 @@ private Q_SLOTS:
         // KL = 0.6 ln(0.6/0.3) + 0.4 ln(0.4/0.7); argmax differs; Δp = 0.7 - 0.4.
         at::Tensor f = at::tensor({0.6, 0.4}, at::kDouble).log().to(at::kFloat).view({1, 2});
         at::Tensor q = at::tensor({0.3, 0.7}, at::kDouble).log().to(at::kFloat).view({1, 2});
-        const LogitComparison c = compareLogProbs(f, q, at::tensor({int64_t(1)}));
+        // As logits: each row shifted by a constant of its own, which changes no probability.
+        const LogitComparison c = compareLogits(f + 5.0f, q - 3.0f, at::tensor({int64_t(1)}));
         QVERIFY(near(c.kl.item<double>(), 0.6 * std::log(2.0) + 0.4 * std::log(0.4 / 0.7), 1e-6));
         QVERIFY(!c.top1Agree.item<bool>());
         QVERIFY(near(c.deltaP.item<double>(), 0.3, 1e-6));
-        const LogitComparison same = compareLogProbs(f, f, at::tensor({int64_t(0)}));
+        const LogitComparison same = compareLogits(f, f, at::tensor({int64_t(0)}));
         QCOMPARE(same.kl.item<double>(), 0.0);
         QVERIFY(same.top1Agree.item<bool>());
         QCOMPARE(same.deltaP.item<double>(), 0.0);
-        QVERIFY_THROWS_EXCEPTION(ShapeError, compareLogProbs(f, q.view({2, 1}), at::tensor({int64_t(1)})));
+        QVERIFY_THROWS_EXCEPTION(ShapeError, compareLogits(f, q.view({2, 1}), at::tensor({int64_t(1)})));
         // numpy.percentile(range(1, 101), 99) = 99.01 (rank 98.01 between 99 and 100).
         std::vector<double> v(100);
         std::iota(v.begin(), v.end(), 1.0);
