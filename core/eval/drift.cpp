@@ -119,24 +119,27 @@ void freeRunning(const Model& model, const std::vector<std::vector<int64_t>>& pr
     out.freeOnsetBlock = entropyOnset(out.freeBlocks, s.onset);
 }
 
-std::vector<std::vector<int64_t>> allProbeTexts(const FpReference& r)
+// What each model embeds: the probe texts (sections, questions, paraphrases: μ is F's mean over
+// these), then the corpus chunks.
+std::vector<std::vector<int64_t>> embeddedTexts(const FpReference& r)
 {
     std::vector<std::vector<int64_t>> texts = r.sectionTokens;
     texts.insert(texts.end(), r.questionTokens.begin(), r.questionTokens.end());
     for (const auto& p : r.paraphraseTokens)
         texts.insert(texts.end(), p.begin(), p.end());
+    for (size_t c = 0; c < r.corpus.chunks.size(); ++c)
+        texts.push_back(r.corpus.chunkTokens(c));
     return texts;
 }
 
-// Embeddings of the probe texts and chunks by `model`, centred by F's μ, and each case's retrieval.
-void embedAndRetrieve(const Model& model, const FpReference& r, JobContext& job, ModelSeries& out)
+int64_t probeTextCount(const FpReference& r) { return static_cast<int64_t>(r.sectionTokens.size() + 4 * r.questionTokens.size()); }
+
+// A model's embeddings of embeddedTexts (pooled: pooledHidden's), centred by F's μ, and each case's retrieval.
+void embedAndRetrieve(const at::Tensor& pooled, const FpReference& r, ModelSeries& out)
 {
     const auto& s = r.settings;
     const int64_t nS = static_cast<int64_t>(r.sectionTokens.size()), nC = static_cast<int64_t>(r.questionTokens.size());
-    std::vector<std::vector<int64_t>> texts = allProbeTexts(r);
-    for (size_t c = 0; c < r.corpus.chunks.size(); ++c)
-        texts.push_back(r.corpus.chunkTokens(c));
-    at::Tensor e = centreNormalise(pooledHidden(model, texts, &job), r.mu);
+    at::Tensor e = centreNormalise(pooled, r.mu);
     out.sectionEmb = e.slice(0, 0, nS);
     out.questionEmb = e.slice(0, nS, nS + nC);
     out.paraphraseEmb = e.slice(0, nS + nC, nS + 4 * nC).view({nC, 3, -1});
@@ -286,16 +289,22 @@ void lambdaRuns(const Model& model, const Model& ruler, const FpReference& r, co
     L.convergentRate = nC ? static_cast<double>(convergent) / static_cast<double>(nC) : 0.0;
 }
 
-// Series of one model that need no FP log-probs: free-running, embeddings/retrieval, λ.
+// Series of one model that need no FP log-probs: free-running, embeddings/retrieval, λ. pooled: the
+// model's pooled embeddings of embeddedTexts(r) when already made (F's, for μ), else undefined.
 void probeSeries(const Model& model, const Model& ruler, const FpReference& r, const ModelSeries* rulerSeries, JobContext& job,
-                 const std::string& tag, ModelSeries& out, std::vector<std::pair<std::string, double>>& seconds)
+                 const std::string& tag, ModelSeries& out, std::vector<std::pair<std::string, double>>& seconds, at::Tensor pooled = {})
 {
     auto t = Clock::now();
     freeRunning(model, r.freePromptTokens, r.settings, job, out);
     seconds.emplace_back("free-running " + tag, since(t));
+    if (!pooled.defined()) {
+        t = Clock::now();
+        pooled = pooledHidden(model, embeddedTexts(r), &job);
+        seconds.emplace_back("embeddings " + tag, since(t));
+    }
     t = Clock::now();
-    embedAndRetrieve(model, r, job, out);
-    seconds.emplace_back("embeddings+retrieval " + tag, since(t));
+    embedAndRetrieve(pooled, r, out);
+    seconds.emplace_back("retrieval " + tag, since(t));
     job.report(1, 1, "retrieval " + tag);
     t = Clock::now();
     double sampling = 0;
@@ -386,9 +395,11 @@ FpReference buildFpReference(const Model& fp, const ProbeSet& probes, const std:
     if (!r.hasProbes())
         return r;
     t = Clock::now();
-    r.mu = pooledHidden(fp, allProbeTexts(r), &job).mean(0);
-    r.seconds.emplace_back("mu F", since(t));
-    probeSeries(fp, fp, r, nullptr, job, "F", r.fp, r.seconds);
+    // F's embeddings of every probe text and chunk in one pass: μ is the mean over the probe texts.
+    const at::Tensor pooled = pooledHidden(fp, embeddedTexts(r), &job);
+    r.mu = pooled.slice(0, 0, probeTextCount(r)).mean(0);
+    r.seconds.emplace_back("embeddings F", since(t));
+    probeSeries(fp, fp, r, nullptr, job, "F", r.fp, r.seconds, pooled);
     return r;
 }
 
