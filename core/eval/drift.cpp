@@ -229,10 +229,10 @@ void lambdaRuns(const Model& model, const Model& ruler, const FpReference& r, co
     L.caseLabels.assign(static_cast<size_t>(nV), std::vector<LambdaLabel>(static_cast<size_t>(nC)));
     // Paraphrase ranking by this model's own embeddings: its retrieval is part of what it does.
     at::Tensor paraChunks = deltaS(out.paraphraseEmb.reshape({nC * 3, -1}), out.chunkEmb).to(at::kDouble).contiguous();
-    for (int64_t v = 0; v < nV; ++v) {
-        const Variant& var = variants[static_cast<size_t>(v)];
-        L.variants.push_back(var.name);
-        std::vector<std::vector<int64_t>> prompts;
+    // Every variant's prompts in one batch: chunks of similar length across variants, and one tail
+    // where the workers run out of chunks instead of one per variant.
+    std::vector<std::vector<int64_t>> prompts;
+    for (const Variant& var : variants)
         for (int64_t c = 0; c < nC; ++c)
             for (int64_t p = 0; p < 3; ++p) {
                 const double* row = paraChunks[c * 3 + p].data_ptr<double>();
@@ -240,14 +240,19 @@ void lambdaRuns(const Model& model, const Model& ruler, const FpReference& r, co
                 prompts.push_back(lambdaPrompt(r, model, ranking, var.k, var.shuffle, s.shuffleSeed + static_cast<uint64_t>(c * 3 + p),
                                                r.paraphraseTokens[static_cast<size_t>(c)][static_cast<size_t>(p)]));
             }
-        BatchGenerateOptions g;
-        g.maxTokens = s.lambdaTokens;
-        g.temperature = s.temperature;
-        g.topP = s.topP;
-        g.seeds = s.seeds;
-        const auto sampling = Clock::now();
-        const auto answers = generateBatch(model, prompts, g, &job); // row = (c * 3 + p) * seeds + seed
-        samplingSeconds += since(sampling);
+    BatchGenerateOptions g;
+    g.maxTokens = s.lambdaTokens;
+    g.temperature = s.temperature;
+    g.topP = s.topP;
+    g.seeds = s.seeds;
+    g.stage = stage + " sampling";
+    const auto sampling = Clock::now();
+    const auto all = generateBatch(model, prompts, g, &job); // row = ((v * nC + c) * 3 + p) * seeds + seed
+    samplingSeconds += since(sampling);
+    const int64_t rowsPerVariant = nC * runs;
+    for (int64_t v = 0; v < nV; ++v) {
+        L.variants.push_back(variants[static_cast<size_t>(v)].name);
+        const std::vector<std::vector<int64_t>> answers(all.begin() + v * rowsPerVariant, all.begin() + (v + 1) * rowsPerVariant);
         // The same ruler for both models: F embeds every answer, centred by F's μ.
         at::Tensor e = centreNormalise(prefixPooledHidden(ruler, answers, checkpoints, &job), r.mu); // [R, steps, d]
         const at::Tensor toSections = deltaS(e.select(1, steps - 1), rulerSeries.sectionEmb); // [R, S]

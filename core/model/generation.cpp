@@ -203,9 +203,19 @@ std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::
                 out[chunk[j] * o.seeds.size() + static_cast<size_t>(s)] = std::move(rows[j * o.seeds.size() + static_cast<size_t>(s)]);
     };
     const int workers = static_cast<int>(std::min<size_t>(chunks.size(), static_cast<size_t>(threads)));
+    std::atomic<int64_t> finished{0};
+    const int64_t nChunks = static_cast<int64_t>(chunks.size());
+    // Progress from the job thread only (JobContext's rule): the calling thread is one of the workers.
+    auto reportFinished = [&] {
+        if (job && !o.stage.empty())
+            job->report(finished.load(), nChunks, o.stage);
+    };
     if (workers <= 1) {
-        for (const auto& chunk : chunks)
+        for (const auto& chunk : chunks) {
             run(chunk);
+            ++finished;
+            reportFinished();
+        }
     } else {
         // Several chunks at once, one intra-op thread each: a decode step's products are too small to
         // share between threads (perf of λ sampling at the 135M shape: the team's second thread spent
@@ -215,11 +225,15 @@ std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::
         std::atomic<size_t> next{0};
         std::mutex mutex;
         std::exception_ptr error;
-        auto worker = [&] {
+        // Longest chunks first (they were built shortest first): the last to finish is a short one.
+        auto worker = [&](bool jobThread) {
             at::set_num_threads(1);
             for (size_t i = next++; i < chunks.size(); i = next++) {
                 try {
-                    run(chunks[i]);
+                    run(chunks[chunks.size() - 1 - i]);
+                    ++finished;
+                    if (jobThread)
+                        reportFinished();
                 } catch (...) {
                     const std::lock_guard<std::mutex> guard(mutex);
                     if (!error)
@@ -229,8 +243,9 @@ std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::
             }
         };
         std::vector<std::thread> pool;
-        for (int w = 0; w < workers; ++w)
-            pool.emplace_back(worker);
+        for (int w = 1; w < workers; ++w)
+            pool.emplace_back(worker, false);
+        worker(true);
         for (auto& t : pool)
             t.join();
         if (error)

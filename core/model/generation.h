@@ -36,6 +36,7 @@ struct BatchGenerateOptions {
     double topP = 1.0;
     std::vector<uint64_t> seeds{0}; // each prompt is continued once per seed: rows = prompts x seeds
     bool stopAtEos = true;          // a row that draws EOS ends there (the batch runs on for the others)
+    std::string stage;              // when set, chunks done / chunks are reported under this name
 };
 
 // Continues several prompts (token ids, BOS included) together, in chunks of prompts of similar

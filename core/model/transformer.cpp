@@ -123,10 +123,6 @@ KvCache::KvCache(const ModelConfig& config, int64_t batch, int64_t capacity_) : 
 
 void KvCache::setLeftPadding(const std::vector<int64_t>& pads)
 {
-    const int64_t B = static_cast<int64_t>(pads.size());
-    padding = at::zeros({B, capacity}, at::kBool);
-    for (int64_t b = 0; b < B; ++b)
-        padding[b].slice(0, 0, pads[static_cast<size_t>(b)]).fill_(true);
     rowStart = pads;
 }
 
@@ -148,7 +144,6 @@ void KvCache::sharePrefix(int64_t rows, int64_t more)
     for (int64_t start : rowStart)
         starts.insert(starts.end(), static_cast<size_t>(rows), start);
     rowStart = starts;
-    padding = at::Tensor(); // rowStart says it for decode steps, the only ones such a cache takes
 }
 
 at::Tensor attentionContext(const ModelConfig& c, const RopeTable& rope, const at::Tensor& q, const at::Tensor& k,
@@ -170,7 +165,6 @@ at::Tensor attentionContext(const ModelConfig& c, const RopeTable& rope, const a
         kh = cache->keys[layer].slice(2, 0, startPos + T);
         vh = cache->values[layer].slice(2, 0, startPos + T);
     }
-    const at::Tensor keyPadding = cache ? cache->padding : at::Tensor();
     // Grouped-query attention without copying k/v: the query heads that share a kv head are folded
     // into the rows of one matrix, [B, kv, group * rows, hd] against [B, kv, S, hd], so every product
     // is a plain batched GEMM. (Broadcasting a group axis instead made matmul expand and copy k and v
@@ -187,16 +181,22 @@ at::Tensor attentionContext(const ModelConfig& c, const RopeTable& rope, const a
         const int64_t keys = startPos + r1; // query at absolute startPos + i sees keys j <= startPos + i
         at::Tensor q = qg.slice(3, r0, r1).reshape({B, c.nKvHeads, group * rows, c.headDim});
         at::Tensor scores = at::matmul(q, kT.slice(3, 0, keys)).view({B, c.nKvHeads, group, rows, keys});
-        if (rows > 1 || keys > startPos + r0 + 1) {
-            at::Tensor mask = at::ones({rows, keys}, at::kBool).triu(startPos + r0 + 1);
-            scores.masked_fill_(mask, -std::numeric_limits<float>::infinity());
+        if (rows > 1) { // only the block's own keys (its diagonal square) are masked
+            const int64_t d0 = startPos + r0;
+            at::Tensor mask = at::ones({rows, rows}, at::kBool).triu(1);
+            scores.narrow(-1, d0, rows).masked_fill_(mask, -std::numeric_limits<float>::infinity());
         }
-        if (keyPadding.defined()) {
+        if (cache && !cache->rowStart.empty()) {
             // Real queries skip padded keys; a padded query keeps them (it sees only padding, and a
-            // row of -inf would turn into NaN that later reaches real rows through 0 * NaN).
-            at::Tensor padKeys = keyPadding.slice(1, 0, keys).view({B, 1, 1, 1, keys});
-            at::Tensor padQueries = keyPadding.slice(1, startPos + r0, startPos + r1).view({B, 1, 1, rows, 1});
-            scores.masked_fill_(padKeys & padQueries.logical_not(), -std::numeric_limits<float>::infinity());
+            // row of -inf would turn into NaN that later reaches real rows through 0 * NaN). Row b is
+            // padded at positions [0, pad): only that corner of its scores is filled.
+            for (int64_t b = 0; b < B; ++b) {
+                const int64_t pad = cache->rowStart[static_cast<size_t>(b)];
+                const int64_t firstReal = std::max<int64_t>(0, pad - (startPos + r0));
+                if (pad > 0 && firstReal < rows)
+                    scores[b].narrow(2, firstReal, rows - firstReal).narrow(3, 0, std::min(pad, keys))
+                        .fill_(-std::numeric_limits<float>::infinity());
+            }
         }
         at::Tensor probs = at::softmax(scores, -1).view({B, c.nKvHeads, group * rows, keys});
         parts.push_back(at::matmul(probs, vh.slice(2, 0, keys)).view({B, c.nKvHeads, group, rows, c.headDim}));

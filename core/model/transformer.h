@@ -55,10 +55,8 @@ struct KvCache {
     int64_t capacity;
     // Rows of a batch of prompts of unequal length are left-padded to one length so they can share
     // this cache; real tokens never attend to padding (RoPE is relative, so the offset does not change
-    // their result). padding: bool [B, capacity], true at a padding position; rowStart: each row's
-    // first real position. Both empty (the default) mean no padding, and the attention is exactly the
-    // unpadded one. Set both with setLeftPadding.
-    at::Tensor padding;
+    // their result). rowStart: each row's first real position; empty (the default) means no padding,
+    // and the attention is exactly the unpadded one. Set with setLeftPadding.
     std::vector<int64_t> rowStart;
     // A shared prefix (sharePrefix): positions [0, prefixLength) of row b are those of prefix row
     // b / rowsPerPrefix, stored once, e.g. a prompt sampled with several seeds. Such a cache takes
