@@ -99,8 +99,8 @@ std::vector<std::vector<int64_t>> generateChunk(const Model& model, const std::v
         cache.setLeftPadding(pads); // left empty when no row is padded: the exact unbatched attention
     // The prefill in slices of positions with a cancel check between them: at the 135M shape a
     // chunk's whole prompt (8 rows x ~1,500 positions) is over a minute of one thread, and a SIGTERM
-    // was honoured only after it; a slice is a few seconds. Slices of a multiple of the attention's
-    // row block compute each query row as the whole pass does.
+    // was honoured only after it; a slice is a few seconds. Each query row comes out as in the whole
+    // pass (the prefill kernel computes each row alone; the ATen path's row blocks divide a slice).
     at::Tensor hidden;
     for (int64_t p0 = 0; p0 < promptLen; p0 += kPrefillPositions) {
         if (job && p0 > 0)

@@ -4,6 +4,7 @@
 #include "core/base/error.h"
 #include "core/model/decode_attention.h"
 #include "core/model/decode_gemv.h"
+#include "core/model/prefill_attention.h"
 #include "core/model/rope.h"
 
 #include <ATen/ATen.h>
@@ -165,6 +166,9 @@ at::Tensor attentionContext(const ModelConfig& c, const RopeTable& rope, const a
         kh = cache->keys[layer].slice(2, 0, startPos + T);
         vh = cache->values[layer].slice(2, 0, startPos + T);
     }
+    if (prefillAttentionAvailable(c.headDim))
+        return cache ? prefillAttention(c, qh, kh, vh, startPos, cache->rowStart) : prefillAttention(c, qh, kh, vh.contiguous(), 0, {});
+    // The ATen path, where the kernel does not run (no AVX2, or a head width not a multiple of 16).
     // Grouped-query attention without copying k/v: the query heads that share a kv head are folded
     // into the rows of one matrix, [B, kv, group * rows, hd] against [B, kv, S, hd], so every product
     // is a plain batched GEMM. (Broadcasting a group axis instead made matmul expand and copy k and v

@@ -1,7 +1,8 @@
 // A decode step's attention read in place from the KV cache (core/model/decode_attention.h) against
-// the full attention of attentionContext without a cache (libtorch's softmax and matmul: the
-// reference) on each row's whole sequence; with left padding and a prompt prefix shared by several
-// rows; at a head width of 16 (the AVX2 loops where the CPU has them) and 12 (the scalar loops).
+// the full attention of attentionContext without a cache on each row's whole sequence (at a head
+// width of 16 the prefill kernel, itself checked against fp64 ATen in tst_prefill_attention; at 12
+// libtorch's softmax and matmul); with left padding and a prompt prefix shared by several rows; at a
+// head width of 16 (the AVX2 loops where the CPU has them) and 12 (the scalar loops).
 #include "core/model/transformer.h"
 
 #include <ATen/ATen.h>
