@@ -173,15 +173,15 @@ void embedAndRetrieve(const at::Tensor& pooled, const FpReference& r, ModelSerie
     out.deltaSNull = median(unrelated);
 }
 
-// One λ prompt: BOS + the merged spans of the top-k chunks (best-ranked spans kept while they fit
-// the context left after the answer; then in rank order or shuffled) + the paraphrase.
+// One λ prompt: BOS + the header pieces of the top-k chunks (headerPieces; kept in rank order while
+// they fit the context left after the answer, then in that order or shuffled) + the paraphrase.
 std::vector<int64_t> lambdaPrompt(const FpReference& r, const Model& model, const std::vector<int64_t>& ranking, int64_t k,
                                   bool shuffle, uint64_t shuffleSeed, const std::vector<int64_t>& question)
 {
     const int64_t budget = model.config.maxSeqLen - r.settings.lambdaTokens - 1 - static_cast<int64_t>(question.size());
     std::vector<TokenRange> kept;
     int64_t used = 0;
-    for (const TokenRange& span : mergedSpans(r.corpus, ranking, k)) {
+    for (const TokenRange& span : headerPieces(r.corpus, ranking, k)) {
         if (used + span.end - span.begin > budget)
             break;
         kept.push_back(span);

@@ -57,29 +57,31 @@ double coverage(const ChunkedCorpus& corpus, int64_t section, const std::vector<
     return static_cast<double>(std::count(covered.begin(), covered.end(), true)) / static_cast<double>(n);
 }
 
-std::vector<TokenRange> mergedSpans(const ChunkedCorpus& corpus, const std::vector<int64_t>& ranked, int64_t k)
+std::vector<TokenRange> headerPieces(const ChunkedCorpus& corpus, const std::vector<int64_t>& ranked, int64_t k)
 {
-    struct Span {
-        TokenRange range;
-        int64_t bestRank;
-    };
-    std::vector<Span> spans;
-    for (int64_t i = 0; i < std::min<int64_t>(k, static_cast<int64_t>(ranked.size())); ++i)
-        spans.push_back({corpus.chunks.at(static_cast<size_t>(ranked[static_cast<size_t>(i)])), i});
-    std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.range.begin < b.range.begin; });
-    std::vector<Span> merged;
-    for (const Span& s : spans) {
-        if (!merged.empty() && s.range.begin <= merged.back().range.end) {
-            merged.back().range.end = std::max(merged.back().range.end, s.range.end);
-            merged.back().bestRank = std::min(merged.back().bestRank, s.bestRank);
-        } else {
-            merged.push_back(s);
+    std::vector<TokenRange> covered, out; // covered: sorted, disjoint
+    for (int64_t i = 0; i < std::min<int64_t>(k, static_cast<int64_t>(ranked.size())); ++i) {
+        const TokenRange chunk = corpus.chunks.at(static_cast<size_t>(ranked[static_cast<size_t>(i)]));
+        int64_t from = chunk.begin;
+        for (const TokenRange& c : covered) { // the chunk's parts outside every covered range, in text order
+            if (c.end <= from || c.begin >= chunk.end)
+                continue;
+            if (c.begin > from)
+                out.push_back({from, c.begin});
+            from = std::max(from, c.end);
         }
+        if (from < chunk.end)
+            out.push_back({from, chunk.end});
+        covered.push_back(chunk);
+        std::sort(covered.begin(), covered.end(), [](const TokenRange& a, const TokenRange& b) { return a.begin < b.begin; });
+        std::vector<TokenRange> merged;
+        for (const TokenRange& c : covered)
+            if (!merged.empty() && c.begin <= merged.back().end)
+                merged.back().end = std::max(merged.back().end, c.end);
+            else
+                merged.push_back(c);
+        covered = std::move(merged);
     }
-    std::sort(merged.begin(), merged.end(), [](const Span& a, const Span& b) { return a.bestRank < b.bestRank; });
-    std::vector<TokenRange> out;
-    for (const Span& s : merged)
-        out.push_back(s.range);
     return out;
 }
 

@@ -31,9 +31,10 @@ std::vector<int64_t> rankByDistance(const std::vector<double>& distances);
 // Share of the section's tokens inside the union of the first k ranked chunks; 0 for an empty section.
 double coverage(const ChunkedCorpus& corpus, int64_t section, const std::vector<int64_t>& ranked, int64_t k);
 
-// The token ranges of the first k ranked chunks merged where they overlap or touch, in the order of
-// each span's best-ranked chunk: a prompt header that does not repeat the half a stride-32 chunk
-// shares with its neighbour.
-std::vector<TokenRange> mergedSpans(const ChunkedCorpus& corpus, const std::vector<int64_t>& ranked, int64_t k);
+// A prompt header of the first k ranked chunks: each chunk in rank order adds its tokens that no
+// better-ranked chunk has given (the half a stride-32 chunk shares with a neighbour is not repeated),
+// as ranges in text order. So the header of k chunks begins the header of more: λ's prompts at
+// k = 5 and 10 are prefilled once, as the beginning of the one at k = 20 (core/model/generation.h).
+std::vector<TokenRange> headerPieces(const ChunkedCorpus& corpus, const std::vector<int64_t>& ranked, int64_t k);
 
 } // namespace awb

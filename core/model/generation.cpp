@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <numeric>
 #include <mutex>
 #include <random>
@@ -68,8 +69,11 @@ namespace {
 // prompt at k = 20 (~1,500 positions) costs 69 MB: all 84 rows in one pass, one copy per row, held 5.8 GB.
 constexpr int64_t kBatchCacheBytes = int64_t(512) << 20;
 
-// Positions of a chunk's prompt prefilled between two cancel checks.
-constexpr int64_t kPrefillPositions = 128;
+int64_t commonPrefix(const std::vector<int64_t>& a, const std::vector<int64_t>& b)
+{
+    const size_t n = std::min(a.size(), b.size());
+    return std::mismatch(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(n), b.begin()).first - a.begin();
+}
 
 // One batched pass over prompts already checked by generateBatch; model: weights decoded for its rows.
 std::vector<std::vector<int64_t>> generateChunk(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
@@ -78,35 +82,66 @@ std::vector<std::vector<int64_t>> generateChunk(const Model& model, const std::v
     const int64_t nSeeds = static_cast<int64_t>(o.seeds.size());
     const int64_t rows = static_cast<int64_t>(prompts.size()) * nSeeds;
     std::vector<std::vector<int64_t>> out(static_cast<size_t>(rows));
-    size_t longest = 0, shortest = SIZE_MAX;
-    for (const auto& p : prompts) {
-        longest = std::max(longest, p.size());
-        shortest = std::min(shortest, p.size());
-    }
-    const int64_t promptLen = static_cast<int64_t>(longest);
+    const size_t nPrompts = prompts.size();
+    std::vector<size_t> order(nPrompts); // longest first: a shorter prompt may begin like a longer one
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return prompts[a].size() > prompts[b].size(); });
+    const int64_t promptLen = static_cast<int64_t>(prompts[order.front()].size());
     at::NoGradGuard noGrad;
-    const int64_t nPrompts = static_cast<int64_t>(prompts.size());
-    at::Tensor input = at::full({nPrompts, promptLen}, model.config.bosId, at::kLong);
     std::vector<int64_t> pads;
-    for (int64_t i = 0; i < nPrompts; ++i) {
-        const auto& p = prompts[static_cast<size_t>(i)];
+    for (const auto& p : prompts)
         pads.push_back(promptLen - static_cast<int64_t>(p.size()));
-        input[i].slice(0, pads.back()).copy_(at::tensor(p, at::kLong));
-    }
     RopeTable rope(model.config, promptLen + o.maxTokens);
-    KvCache cache(model.config, nPrompts, promptLen);
-    if (shortest != longest)
-        cache.setLeftPadding(pads); // left empty when no row is padded: the exact unbatched attention
-    // The prefill in slices of positions with a cancel check between them: at the 135M shape a
-    // chunk's whole prompt (8 rows x ~1,500 positions) is over a minute of one thread, and a SIGTERM
-    // was honoured only after it; a slice is a few seconds. Each query row comes out as in the whole
-    // pass (the prefill kernel computes each row alone; the ATen path's row blocks divide a slice).
-    at::Tensor hidden;
-    for (int64_t p0 = 0; p0 < promptLen; p0 += kPrefillPositions) {
-        if (job && p0 > 0)
-            job->checkCancelled();
-        hidden = forwardHidden(model, rope, input.slice(1, p0, std::min(promptLen, p0 + kPrefillPositions)), &cache).select(1, -1);
+    KvCache cache(model.config, static_cast<int64_t>(nPrompts), promptLen);
+    // Each prompt is prefilled alone into its row, right-aligned (left padding), at its own positions:
+    // what generate() computes for it. A prompt that begins like one prefilled before it copies those
+    // positions' keys and values instead of computing them again (causal attention: they do not
+    // depend on what follows), e.g. λ's headers at k = 5 and 10, which begin the one at k = 20.
+    struct Prefill {
+        KvCache cache;         // the prompt's row
+        int64_t shared = 0;    // positions copied from the donor's row
+        const KvCache* donor = nullptr;
+        at::Tensor hidden;     // [1, positions computed, dim]
+    };
+    std::vector<Prefill> fill;
+    fill.reserve(nPrompts); // donors point into it
+    int64_t computed = 0;
+    for (size_t n = 0; n < nPrompts; ++n) {
+        const auto& prompt = prompts[order[n]];
+        Prefill f{cache.rowView(static_cast<int64_t>(order[n]), pads[order[n]]), 0, nullptr, {}};
+        for (size_t m = 0; m < n; ++m)
+            if (const int64_t common = commonPrefix(prompt, prompts[order[m]]); common > f.shared) {
+                f.shared = common;
+                f.donor = &fill[m].cache;
+            }
+        f.shared = std::min(f.shared, static_cast<int64_t>(prompt.size()) - 1); // the last position draws the first token
+        f.cache.length = f.shared;
+        f.hidden = embedTokens(model, at::tensor(prompt, at::kLong).slice(0, f.shared).unsqueeze(0));
+        computed += f.hidden.size(1);
+        fill.push_back(std::move(f));
     }
+    // Block by block over the prompts, so a bf16 model's block is upcast once for the chunk, with a
+    // cancel check before each (at the 135M shape a block of a chunk's prefill is ~0.3 s of one thread).
+    for (size_t l = 0; l < model.blocks.size(); ++l) {
+        if (job)
+            job->checkCancelled();
+        const BlockWeights w = blockWeightsFor(model.blocks[l], computed);
+        for (Prefill& f : fill) {
+            if (f.shared > 0) {
+                f.cache.keys[l].narrow(2, 0, f.shared).copy_(f.donor->keys[l].narrow(2, 0, f.shared));
+                f.cache.values[l].narrow(2, 0, f.shared).copy_(f.donor->values[l].narrow(2, 0, f.shared));
+            }
+            f.hidden = blockForward(model.config, rope, w, f.hidden, &f.cache, l);
+        }
+    }
+    std::vector<at::Tensor> last(nPrompts);
+    for (size_t n = 0; n < nPrompts; ++n)
+        last[order[n]] = fill[n].hidden.select(1, -1);
+    at::Tensor hidden = outputHidden(model, at::cat(last, 0));
+    fill.clear();
+    cache.length = promptLen;
+    if (pads[order.back()] > 0)
+        cache.setLeftPadding(pads); // left empty when no row is padded
     // Each prompt's cache is the shared prefix of its seeds' rows: prefilled once, read once per step.
     cache.sharePrefix(nSeeds, o.maxTokens);
     if (nSeeds > 1)
@@ -142,6 +177,73 @@ std::vector<std::vector<int64_t>> generateChunk(const Model& model, const std::v
     return out;
 }
 
+// Chunks of prompts, each within `rowCap` rows (prompts x seeds) and `positionCap` cached positions
+// (its prompts padded to its longest, plus each row's generated ones). Prompts that begin alike go
+// together, since a chunk prefills a shared beginning once: in lexicographic order they are
+// neighbours, and a run of neighbours sharing kSharedPositions or more is split only where it does
+// not fit, at its least shared neighbours. Such runs are packed largest first into the first chunk
+// with room. Returned cheapest first (by their prompts' positions).
+std::vector<std::vector<size_t>> planChunks(const std::vector<std::vector<int64_t>>& prompts, int64_t nSeeds, int64_t maxTokens,
+                                            int64_t rowCap, int64_t positionCap)
+{
+    constexpr int64_t kSharedPositions = 16;
+    auto fits = [&](const std::vector<size_t>& chunk) {
+        size_t longest = 0;
+        for (size_t i : chunk)
+            longest = std::max(longest, prompts[i].size());
+        const int64_t n = static_cast<int64_t>(chunk.size());
+        return n * nSeeds <= rowCap && n * static_cast<int64_t>(longest) + n * nSeeds * maxTokens <= positionCap;
+    };
+    std::vector<size_t> order(prompts.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return prompts[a] < prompts[b]; });
+    std::vector<int64_t> shared(order.size(), 0); // with the previous prompt in `order`
+    for (size_t n = 1; n < order.size(); ++n)
+        shared[n] = commonPrefix(prompts[order[n - 1]], prompts[order[n]]);
+    std::vector<std::vector<size_t>> groups;
+    // order[begin, end) as groups that fit: split at the least shared neighbours until they do.
+    std::function<void(size_t, size_t)> split = [&](size_t begin, size_t end) {
+        std::vector<size_t> group(order.begin() + static_cast<std::ptrdiff_t>(begin), order.begin() + static_cast<std::ptrdiff_t>(end));
+        if (end - begin == 1 || fits(group)) {
+            groups.push_back(std::move(group));
+            return;
+        }
+        const size_t at = static_cast<size_t>(std::min_element(shared.begin() + static_cast<std::ptrdiff_t>(begin + 1),
+                                                               shared.begin() + static_cast<std::ptrdiff_t>(end)) - shared.begin());
+        split(begin, at);
+        split(at, end);
+    };
+    for (size_t begin = 0, n = 1; n <= order.size(); ++n)
+        if (n == order.size() || shared[n] < kSharedPositions) {
+            split(begin, n);
+            begin = n;
+        }
+    std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    std::vector<std::vector<size_t>> chunks;
+    for (const auto& group : groups) {
+        bool placed = false;
+        for (auto& chunk : chunks) {
+            std::vector<size_t> joined = chunk;
+            joined.insert(joined.end(), group.begin(), group.end());
+            if (fits(joined)) {
+                chunk = std::move(joined);
+                placed = true;
+                break;
+            }
+        }
+        if (!placed)
+            chunks.push_back(group);
+    }
+    auto cost = [&](const std::vector<size_t>& chunk) {
+        int64_t positions = 0;
+        for (size_t i : chunk)
+            positions += static_cast<int64_t>(prompts[i].size());
+        return positions;
+    };
+    std::stable_sort(chunks.begin(), chunks.end(), [&](const auto& a, const auto& b) { return cost(a) < cost(b); });
+    return chunks;
+}
+
 } // namespace
 
 std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::vector<std::vector<int64_t>>& prompts,
@@ -162,24 +264,13 @@ std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::
     }
     if (prompts.empty() || o.maxTokens == 0)
         return out;
-    // Chunks of prompts of similar length, each within its share of kBatchCacheBytes and within the
-    // decode GEMV's rows (so decode reads the weights as stored, once per step).
     const int threads = tensorCores();
     const ModelConfig& c = stored.config;
     const int64_t bytesPerPosition = 2 * c.nLayers * c.nKvHeads * c.headDim * static_cast<int64_t>(sizeof(float));
     const int64_t rowCap = decodeGemvAvailable() ? std::max(kDecodeGemvMaxRows, nSeeds) : INT64_MAX;
-    std::vector<size_t> order(prompts.size());
-    std::iota(order.begin(), order.end(), size_t(0));
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return prompts[a].size() < prompts[b].size(); });
-    std::vector<std::vector<size_t>> chunks{{}};
+    std::vector<std::vector<size_t>> chunks =
+        planChunks(prompts, nSeeds, o.maxTokens, rowCap, kBatchCacheBytes / (bytesPerPosition * threads));
     int64_t widest = 0;
-    for (size_t i : order) {
-        const int64_t n = static_cast<int64_t>(chunks.back().size() + 1), rows = n * nSeeds;
-        const int64_t positions = n * static_cast<int64_t>(prompts[i].size()) + rows * o.maxTokens; // sorted: the chunk's longest
-        if (!chunks.back().empty() && (rows > rowCap || positions * bytesPerPosition * threads > kBatchCacheBytes))
-            chunks.emplace_back();
-        chunks.back().push_back(i);
-    }
     // A chunk for every worker while a chunk holds several prompts: the six free-running prompts of
     // `awb diagnose` fit one chunk, which ran on one thread while the other core idled.
     while (static_cast<int>(chunks.size()) < threads) {
@@ -225,7 +316,7 @@ std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::
         std::atomic<size_t> next{0};
         std::mutex mutex;
         std::exception_ptr error;
-        // Longest chunks first (they were built shortest first): the last to finish is a short one.
+        // Costliest chunks first (planChunks returns them cheapest first): the last to finish is a short one.
         auto worker = [&](bool jobThread) {
             at::set_num_threads(1);
             for (size_t i = next++; i < chunks.size(); i = next++) {

@@ -39,14 +39,16 @@ struct BatchGenerateOptions {
     std::string stage;              // when set, chunks done / chunks are reported under this name
 };
 
-// Continues several prompts (token ids, BOS included) together, in chunks of prompts of similar
-// length (a bounded KV cache per chunk; at most the decode GEMV's rows where it runs) run on as
-// many workers as libtorch has intra-op threads, one thread each. Within a chunk prompts of unequal
-// length are left-padded into one KV cache (KvCache::setLeftPadding), each prompt is prefilled once and its
-// cache shared by its seeds. Row i * seeds + j draws what generate() draws for prompt i with seed j (the
-// same sampleToken and uniform sequence), up to the rounding of the batched pass. Returns the
-// generated tokens of each row (no prompt, no EOS). Throws ArgumentError when the longest prompt
-// plus maxTokens exceeds the context; job: cancel is checked at every step.
+// Continues several prompts (token ids, BOS included) together, in chunks (a bounded KV cache per
+// chunk; at most the decode GEMV's rows where it runs) run on as many workers as libtorch has
+// intra-op threads, one thread each. Within a chunk prompts of unequal length are left-padded into
+// one KV cache (KvCache::setLeftPadding), each at its own positions; each prompt is prefilled once
+// and its cache shared by its seeds, and a prompt that begins like another of its chunk copies the
+// shared positions from it (prompts that begin alike are put in one chunk). Row i * seeds + j draws
+// what generate() draws for prompt i with seed j (the same sampleToken and uniform sequence), up to
+// the rounding of the batched pass. Returns the generated tokens of each row (no prompt, no EOS).
+// Throws ArgumentError when the longest prompt plus maxTokens exceeds the context; job: cancel is
+// checked at every block of a chunk's prefill and every decode step.
 std::vector<std::vector<int64_t>> generateBatch(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
                                                 const BatchGenerateOptions& options, JobContext* job = nullptr);
 

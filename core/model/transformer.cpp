@@ -97,13 +97,27 @@ RopeTable::RopeTable(const ModelConfig& config, int64_t maxLen) : m_style(config
     }
 }
 
-at::Tensor RopeTable::apply(const at::Tensor& x, int64_t startPos) const
+at::Tensor RopeTable::apply(const at::Tensor& x, int64_t startPos, const std::vector<int64_t>& rowStart) const
 {
     const int64_t T = x.size(2);
     if (startPos + T > m_maxLen)
         throw ArgumentError("position " + std::to_string(startPos + T) + " exceeds the RoPE table of " + std::to_string(m_maxLen));
-    at::Tensor cos = m_cos.slice(0, startPos, startPos + T); // [T, d/2]
-    at::Tensor sin = m_sin.slice(0, startPos, startPos + T);
+    if (!rowStart.empty() && static_cast<int64_t>(rowStart.size()) != x.size(0))
+        throw ShapeError("RoPE: " + std::to_string(rowStart.size()) + " row starts for " + std::to_string(x.size(0)) + " rows");
+    at::Tensor cos, sin;
+    if (rowStart.empty()) {
+        cos = m_cos.slice(0, startPos, startPos + T); // [T, d/2]
+        sin = m_sin.slice(0, startPos, startPos + T);
+    } else { // row b's position of column startPos + t is startPos + t - rowStart[b] (padding: 0)
+        const int64_t B = x.size(0);
+        std::vector<int64_t> positions;
+        for (int64_t b = 0; b < B; ++b)
+            for (int64_t t = 0; t < T; ++t)
+                positions.push_back(std::max<int64_t>(0, startPos + t - rowStart[static_cast<size_t>(b)]));
+        const at::Tensor index = at::tensor(positions, at::kLong);
+        cos = m_cos.index_select(0, index).view({B, 1, T, -1}); // [B, 1 (heads), T, d/2]
+        sin = m_sin.index_select(0, index).view({B, 1, T, -1});
+    }
     if (m_style == RopeStyle::AdjacentPairs) {
         at::Tensor pairs = x.unflatten(-1, {-1, 2});
         at::Tensor x0 = pairs.select(-1, 0), x1 = pairs.select(-1, 1);
@@ -147,13 +161,28 @@ void KvCache::sharePrefix(int64_t rows, int64_t more)
     rowStart = starts;
 }
 
+KvCache KvCache::rowView(int64_t b, int64_t first) const
+{
+    if (prefixLength > 0 || b < 0 || b >= keys.front().size(0) || first < 0 || first > capacity)
+        throw ArgumentError("a KV cache's row view needs a row and a column inside a cache without a shared prefix");
+    KvCache view;
+    for (size_t i = 0; i < keys.size(); ++i) {
+        view.keys.push_back(keys[i].narrow(0, b, 1).narrow(2, first, capacity - first));
+        view.values.push_back(values[i].narrow(0, b, 1).narrow(2, first, capacity - first));
+    }
+    view.capacity = capacity - first;
+    return view;
+}
+
 at::Tensor attentionContext(const ModelConfig& c, const RopeTable& rope, const at::Tensor& q, const at::Tensor& k,
                             const at::Tensor& v, KvCache* cache, size_t layer)
 {
     const int64_t B = q.size(0), T = q.size(1), group = c.nHeads / c.nKvHeads;
     const int64_t startPos = cache ? cache->length : 0;
-    at::Tensor qh = rope.apply(q.view({B, T, c.nHeads, c.headDim}).transpose(1, 2), startPos);
-    at::Tensor kh = rope.apply(k.view({B, T, c.nKvHeads, c.headDim}).transpose(1, 2), startPos);
+    const std::vector<int64_t> noPadding;
+    const std::vector<int64_t>& rowStart = cache ? cache->rowStart : noPadding;
+    at::Tensor qh = rope.apply(q.view({B, T, c.nHeads, c.headDim}).transpose(1, 2), startPos, rowStart);
+    at::Tensor kh = rope.apply(k.view({B, T, c.nKvHeads, c.headDim}).transpose(1, 2), startPos, rowStart);
     at::Tensor vh = v.view({B, T, c.nKvHeads, c.headDim}).transpose(1, 2);
     if (cache) {
         const int64_t slot = startPos - cache->prefixLength; // where this position goes in the rows' own part

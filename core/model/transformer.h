@@ -36,8 +36,10 @@ at::Tensor blockLinear(const BlockWeights& w, const std::string& name, const at:
 class RopeTable {
 public:
     RopeTable(const ModelConfig& config, int64_t maxLen);
-    // x: [B, heads, T, headDim] at positions startPos..startPos+T-1.
-    at::Tensor apply(const at::Tensor& x, int64_t startPos) const;
+    // x: [B, heads, T, headDim] at positions startPos..startPos+T-1, or with rowStart (one per row
+    // of x, a left-padded batch: KvCache::rowStart) at startPos - rowStart[b] .. for row b, so each
+    // row is rotated as it would be alone (its padding at position 0).
+    at::Tensor apply(const at::Tensor& x, int64_t startPos, const std::vector<int64_t>& rowStart = {}) const;
     int64_t maxLen() const { return m_maxLen; }
 
 private:
@@ -52,11 +54,11 @@ struct KvCache {
     KvCache(const ModelConfig& config, int64_t batch, int64_t capacity);
     std::vector<at::Tensor> keys, values;
     int64_t length = 0; // positions already stored, the prefix included
-    int64_t capacity;
+    int64_t capacity = 0;
     // Rows of a batch of prompts of unequal length are left-padded to one length so they can share
-    // this cache; real tokens never attend to padding (RoPE is relative, so the offset does not change
-    // their result). rowStart: each row's first real position; empty (the default) means no padding,
-    // and the attention is exactly the unpadded one. Set with setLeftPadding.
+    // this cache; real tokens never attend to padding, and each row's positions for RoPE start at
+    // its first real column, so a row computes what it would alone. rowStart: each row's first real
+    // column; empty (the default) means no padding. Set with setLeftPadding.
     std::vector<int64_t> rowStart;
     // A shared prefix (sharePrefix): positions [0, prefixLength) of row b are those of prefix row
     // b / rowsPerPrefix, stored once, e.g. a prompt sampled with several seeds. Such a cache takes
@@ -69,6 +71,12 @@ struct KvCache {
     // Makes the `length` positions stored so far the shared prefix of `rows` rows per current row
     // (row b becomes rows b * rows ... b * rows + rows - 1), each with room for `more` positions.
     void sharePrefix(int64_t rows, int64_t more);
+    // Columns [first, capacity) of row b as an empty cache of one unpadded row, in this cache's
+    // storage: a prompt prefilled alone into its place in a left-padded batch (first = its padding).
+    KvCache rowView(int64_t b, int64_t first) const;
+
+private:
+    KvCache() = default;
 };
 
 // Attention of projected q [B,T,qDim], k, v [B,T,kvDim] (RoPE applied here) -> context [B,T,qDim],

@@ -208,12 +208,17 @@ private Q_SLOTS:
         QVERIFY(near(coverage(c, 0, {4}, 5), 0.0));
         // Section 0 = tokens 0..4: [0,4) and [4,8) -> 5/5; k beyond the ranking is the whole ranking.
         QVERIFY(near(coverage(c, 0, {0, 2}, 20), 1.0));
-        // Spans of ranked chunks 4, 0, 1: [0,4) and [2,6) overlap -> [0,6) (best rank 1), [8,12) (rank 0) first.
-        const auto spans = mergedSpans(c, {4, 0, 1}, 3);
-        QCOMPARE(spans.size(), size_t(2));
-        QCOMPARE(spans[0].begin, int64_t(8));
-        QCOMPARE(spans[1].begin, int64_t(0));
-        QCOMPARE(spans[1].end, int64_t(6));
+        // Header of ranked chunks 4, 0, 1: [8,12), [0,4), then [2,6) less [0,4) = [4,6); chunk 2, [4,8),
+        // adds [6,8) at k = 4, after the three pieces of k = 3; chunk 3, [6,10), adds nothing.
+        auto pieces = [&](int64_t k) {
+            std::vector<int64_t> bounds;
+            for (const TokenRange& p : headerPieces(c, {4, 0, 1, 2, 3}, k))
+                bounds.insert(bounds.end(), {p.begin, p.end});
+            return bounds;
+        };
+        QCOMPARE(pieces(3), (std::vector<int64_t>{8, 12, 0, 4, 4, 6}));
+        QCOMPARE(pieces(4), (std::vector<int64_t>{8, 12, 0, 4, 4, 6, 6, 8}));
+        QCOMPARE(pieces(5), pieces(4));
         QCOMPARE(rankByDistance({0.5, 0.1, 0.5, 0.2}), (std::vector<int64_t>{1, 3, 0, 2})); // ties keep index order
         QVERIFY_THROWS_EXCEPTION(ArgumentError, chunkCorpus(sections, 4, 5));
     }
