@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <utility>
 #include <numeric>
 #include <mutex>
 #include <random>
@@ -177,16 +178,38 @@ std::vector<std::vector<int64_t>> generateChunk(const Model& model, const std::v
     return out;
 }
 
+// Where to cut prompts (indices in lexicographic order) in two: between the neighbours that share
+// the fewest positions, the one nearest the middle among equals.
+size_t leastSharedCut(const std::vector<std::vector<int64_t>>& prompts, const std::vector<size_t>& sorted)
+{
+    size_t cut = 1;
+    int64_t fewest = INT64_MAX, offCentre = INT64_MAX;
+    for (size_t n = 1; n < sorted.size(); ++n) {
+        const int64_t shared = commonPrefix(prompts[sorted[n - 1]], prompts[sorted[n]]);
+        const int64_t off = std::abs(2 * static_cast<int64_t>(n) - static_cast<int64_t>(sorted.size()));
+        if (shared < fewest || (shared == fewest && off < offCentre)) {
+            cut = n;
+            fewest = shared;
+            offCentre = off;
+        }
+    }
+    return cut;
+}
+
 // Chunks of prompts, each within `rowCap` rows (prompts x seeds) and `positionCap` cached positions
-// (its prompts padded to its longest, plus each row's generated ones). Prompts that begin alike go
-// together, since a chunk prefills a shared beginning once: in lexicographic order they are
-// neighbours, and a run of neighbours sharing kSharedPositions or more is split only where it does
-// not fit, at its least shared neighbours. Such runs are packed largest first into the first chunk
-// with room. Returned cheapest first (by their prompts' positions).
+// (its prompts padded to its longest, plus each row's generated ones), and at least `minChunks` of
+// them while one holds several prompts (a worker each). Prompts that begin alike go together, since
+// a chunk prefills a shared beginning once: in lexicographic order they are neighbours; a run of
+// neighbours sharing kSharedPositions or more is cut only where it does not fit, between its least
+// shared neighbours, and the runs are packed largest first into the first chunk with room.
+// Returned cheapest first (by their prompts' positions).
 std::vector<std::vector<size_t>> planChunks(const std::vector<std::vector<int64_t>>& prompts, int64_t nSeeds, int64_t maxTokens,
-                                            int64_t rowCap, int64_t positionCap)
+                                            int64_t rowCap, int64_t positionCap, size_t minChunks)
 {
     constexpr int64_t kSharedPositions = 16;
+    auto lexicographic = [&](std::vector<size_t>& v) {
+        std::stable_sort(v.begin(), v.end(), [&](size_t a, size_t b) { return prompts[a] < prompts[b]; });
+    };
     auto fits = [&](const std::vector<size_t>& chunk) {
         size_t longest = 0;
         for (size_t i : chunk)
@@ -194,30 +217,27 @@ std::vector<std::vector<size_t>> planChunks(const std::vector<std::vector<int64_
         const int64_t n = static_cast<int64_t>(chunk.size());
         return n * nSeeds <= rowCap && n * static_cast<int64_t>(longest) + n * nSeeds * maxTokens <= positionCap;
     };
-    std::vector<size_t> order(prompts.size());
-    std::iota(order.begin(), order.end(), size_t(0));
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return prompts[a] < prompts[b]; });
-    std::vector<int64_t> shared(order.size(), 0); // with the previous prompt in `order`
-    for (size_t n = 1; n < order.size(); ++n)
-        shared[n] = commonPrefix(prompts[order[n - 1]], prompts[order[n]]);
     std::vector<std::vector<size_t>> groups;
-    // order[begin, end) as groups that fit: split at the least shared neighbours until they do.
-    std::function<void(size_t, size_t)> split = [&](size_t begin, size_t end) {
-        std::vector<size_t> group(order.begin() + static_cast<std::ptrdiff_t>(begin), order.begin() + static_cast<std::ptrdiff_t>(end));
-        if (end - begin == 1 || fits(group)) {
+    std::function<void(std::vector<size_t>)> addGroup = [&](std::vector<size_t> group) { // lexicographic
+        if (group.size() == 1 || fits(group)) {
             groups.push_back(std::move(group));
             return;
         }
-        const size_t at = static_cast<size_t>(std::min_element(shared.begin() + static_cast<std::ptrdiff_t>(begin + 1),
-                                                               shared.begin() + static_cast<std::ptrdiff_t>(end)) - shared.begin());
-        split(begin, at);
-        split(at, end);
+        const auto cut = group.begin() + static_cast<std::ptrdiff_t>(leastSharedCut(prompts, group));
+        addGroup(std::vector<size_t>(group.begin(), cut));
+        addGroup(std::vector<size_t>(cut, group.end()));
     };
-    for (size_t begin = 0, n = 1; n <= order.size(); ++n)
-        if (n == order.size() || shared[n] < kSharedPositions) {
-            split(begin, n);
-            begin = n;
-        }
+    std::vector<size_t> order(prompts.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    lexicographic(order);
+    std::vector<size_t> run;
+    for (size_t n = 0; n < order.size(); ++n) {
+        if (!run.empty() && commonPrefix(prompts[run.back()], prompts[order[n]]) < kSharedPositions)
+            addGroup(std::exchange(run, {}));
+        run.push_back(order[n]);
+    }
+    if (!run.empty())
+        addGroup(std::move(run));
     std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
     std::vector<std::vector<size_t>> chunks;
     for (const auto& group : groups) {
@@ -233,6 +253,18 @@ std::vector<std::vector<size_t>> planChunks(const std::vector<std::vector<int64_
         }
         if (!placed)
             chunks.push_back(group);
+    }
+    // E.g. the six free-running prompts of `awb diagnose` fit one chunk, which ran on one thread
+    // while the other core idled.
+    while (chunks.size() < minChunks) {
+        auto largest = std::max_element(chunks.begin(), chunks.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
+        if (largest->size() < 2)
+            break;
+        lexicographic(*largest);
+        const auto cut = largest->begin() + static_cast<std::ptrdiff_t>(leastSharedCut(prompts, *largest));
+        std::vector<size_t> back(cut, largest->end());
+        largest->erase(cut, largest->end());
+        chunks.push_back(std::move(back));
     }
     auto cost = [&](const std::vector<size_t>& chunk) {
         int64_t positions = 0;
@@ -268,19 +300,9 @@ std::vector<std::vector<int64_t>> generateBatch(const Model& stored, const std::
     const ModelConfig& c = stored.config;
     const int64_t bytesPerPosition = 2 * c.nLayers * c.nKvHeads * c.headDim * static_cast<int64_t>(sizeof(float));
     const int64_t rowCap = decodeGemvAvailable() ? std::max(kDecodeGemvMaxRows, nSeeds) : INT64_MAX;
-    std::vector<std::vector<size_t>> chunks =
-        planChunks(prompts, nSeeds, o.maxTokens, rowCap, kBatchCacheBytes / (bytesPerPosition * threads));
+    const std::vector<std::vector<size_t>> chunks = planChunks(prompts, nSeeds, o.maxTokens, rowCap,
+                                                               kBatchCacheBytes / (bytesPerPosition * threads), static_cast<size_t>(threads));
     int64_t widest = 0;
-    // A chunk for every worker while a chunk holds several prompts: the six free-running prompts of
-    // `awb diagnose` fit one chunk, which ran on one thread while the other core idled.
-    while (static_cast<int>(chunks.size()) < threads) {
-        const auto largest = std::max_element(chunks.begin(), chunks.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
-        if (largest->size() < 2)
-            break;
-        std::vector<size_t> back(largest->begin() + static_cast<std::ptrdiff_t>(largest->size() / 2), largest->end());
-        largest->resize(largest->size() / 2);
-        chunks.push_back(std::move(back));
-    }
     for (const auto& chunk : chunks)
         widest = std::max(widest, static_cast<int64_t>(chunk.size()) * nSeeds);
     const Model model = decodeWeights(stored, widest);

@@ -111,7 +111,8 @@ private Q_SLOTS:
         std::string longPrompt;
         for (int i = 0; i < 12; ++i)
             longPrompt += "Tom and his dog went to the park to play. ";
-        const std::vector<std::string> prompts{"Once upon a time", "Tom and his dog went to the park to play", longPrompt};
+        const std::string twice = "Tom and his dog went to the park to play. Tom and his dog went to the park to play";
+        const std::vector<std::string> prompts{"Once upon a time", twice, longPrompt};
         std::vector<std::vector<int64_t>> ids;
         for (const auto& p : prompts)
             ids.push_back(m_fp.tokenizer->encode(p, true));
@@ -121,7 +122,7 @@ private Q_SLOTS:
         o.topP = 0.9;
         o.seeds = {3, 4};
         o.stopAtEos = true;
-        QVERIFY(std::equal(ids[1].begin(), ids[1].end() - 1, ids[2].begin()));
+        QVERIFY(ids[1].size() > 16 && std::equal(ids[1].begin(), ids[1].end() - 1, ids[2].begin())); // one chunk (generation.cpp)
         const auto rows = generateBatch(m_fp, ids, o);
         QCOMPARE(rows.size(), size_t(6));
         for (size_t p = 0; p < prompts.size(); ++p)
