@@ -59,28 +59,22 @@ double coverage(const ChunkedCorpus& corpus, int64_t section, const std::vector<
 
 std::vector<TokenRange> headerPieces(const ChunkedCorpus& corpus, const std::vector<int64_t>& ranked, int64_t k)
 {
-    std::vector<TokenRange> covered, out; // covered: sorted, disjoint
+    std::vector<bool> given(corpus.tokens.size(), false);
+    std::vector<TokenRange> out;
     for (int64_t i = 0; i < std::min<int64_t>(k, static_cast<int64_t>(ranked.size())); ++i) {
         const TokenRange chunk = corpus.chunks.at(static_cast<size_t>(ranked[static_cast<size_t>(i)]));
-        int64_t from = chunk.begin;
-        for (const TokenRange& c : covered) { // the chunk's parts outside every covered range, in text order
-            if (c.end <= from || c.begin >= chunk.end)
+        bool inPiece = false; // each run of the chunk's tokens not given yet is a piece
+        for (int64_t t = chunk.begin; t < chunk.end; ++t) {
+            if (given[static_cast<size_t>(t)]) {
+                inPiece = false;
                 continue;
-            if (c.begin > from)
-                out.push_back({from, c.begin});
-            from = std::max(from, c.end);
+            }
+            if (!inPiece)
+                out.push_back({t, t});
+            ++out.back().end;
+            given[static_cast<size_t>(t)] = true;
+            inPiece = true;
         }
-        if (from < chunk.end)
-            out.push_back({from, chunk.end});
-        covered.push_back(chunk);
-        std::sort(covered.begin(), covered.end(), [](const TokenRange& a, const TokenRange& b) { return a.begin < b.begin; });
-        std::vector<TokenRange> merged;
-        for (const TokenRange& c : covered)
-            if (!merged.empty() && c.begin <= merged.back().end)
-                merged.back().end = std::max(merged.back().end, c.end);
-            else
-                merged.push_back(c);
-        covered = std::move(merged);
     }
     return out;
 }
