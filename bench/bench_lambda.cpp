@@ -2,7 +2,8 @@
 // `awb diagnose` gives it (prompts of a few hundred to ~1,500 tokens, 2 seeds, 96 sampled tokens),
 // for F (the stored weights) and for Q as diagnose makes it (RTN w4 g64: fp32 pseudo-quantized
 // blocks). Prefill is timed as a run with one generated token; decode is the rest of a full run.
-// Usage: bench_lambda --model DIR [--prompts N] [--prompt-tokens L] [--tokens T] [--only F|Q]
+// Usage: bench_lambda --model DIR [--prompts N] [--prompt-tokens L] [--tokens T] [--only F|Q] [--q-codes 0|1]
+// (--q-codes 0: Q decodes from its fp32 weights, not the int8 codes diagnose keeps)
 #include "bench/bench_models.h"
 #include "bench/bench_options.h"
 #include "core/base/runtime.h"
@@ -53,7 +54,8 @@ int main(int argc, char** argv)
     std::string modelDir;
     int64_t nPrompts = 8, promptTokens = 700, tokens = 96;
     std::string only;
-    if (!awb::bench::parseOptions(argc, argv, "bench_lambda --model DIR [--prompts N] [--prompt-tokens L] [--tokens T] [--only F|Q]",
+    bool qCodes = true;
+    if (!awb::bench::parseOptions(argc, argv, "bench_lambda --model DIR [--prompts N] [--prompt-tokens L] [--tokens T] [--only F|Q] [--q-codes 0|1]",
                                   [&](const std::string& k, const std::string& v) {
                                       if (k == "--model")
                                           modelDir = v;
@@ -65,6 +67,8 @@ int main(int argc, char** argv)
                                           tokens = std::stoll(v);
                                       else if (k == "--only")
                                           only = v;
+                                      else if (k == "--q-codes")
+                                          qCodes = v != "0";
                                       else
                                           return false;
                                       return true;
@@ -76,7 +80,7 @@ int main(int argc, char** argv)
     }
     try {
         const awb::Model fp = awb::bench::loadBenchModel(modelDir);
-        const awb::Model q = awb::bench::rtnW4G64(fp);
+        const awb::Model q = awb::bench::rtnW4G64(fp, qCodes);
         at::manual_seed(0);
         std::vector<std::vector<int64_t>> prompts;
         for (int64_t i = 0; i < nPrompts; ++i) {

@@ -86,7 +86,7 @@ Model produceQuantized(const Model& fp, const DiagnoseOptions& o, const Calibrat
         result = runAwqSearch(fp, calib->blocks, awq, &job);
         result.calibrationSummary = calib->summary();
     }
-    return applyAwqResult(fp, result); // no blocks: RTN of every linear
+    return applyAwqResult(fp, result, /*keepCodes=*/true); // no blocks: RTN of every linear; codes: λ samples Q
 }
 
 // Calibration samples as the calibration set counts them (BOS + tokens), for the sanity check.

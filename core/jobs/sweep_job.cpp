@@ -79,7 +79,7 @@ void runPoint(const SweepPoint& p, const SharedWork& shared, const SweepGrid& gr
         out.awq = runAwqSearch(shared.fp, calib.blocks, search, &pointJob);
         out.awq.calibrationSummary = calibrationSummary = calib.summary();
     }
-    const Model q = applyAwqResult(shared.fp, out.awq);
+    const Model q = applyAwqResult(shared.fp, out.awq, /*keepCodes=*/true); // codes: λ samples Q
     const double quantizeSeconds = since(start);
 
     const auto evalStart = Clock::now();

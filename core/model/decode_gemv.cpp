@@ -12,7 +12,36 @@ namespace detail {
 // core/model/decode_gemv_avx2.cpp (compiled with -mavx2 -mfma -mf16c; only called after the CPU check).
 void decodeGemvAvx2Range(const float* x, const void* w, int weightBytes, bool bf16, int64_t M, int64_t K, int64_t N,
                          int64_t nBegin, int64_t nEnd, float* y);
+void decodeGemvCodesAvx2Range(const float* x, const int8_t* codes, const float* scales, int64_t groups, int groupShift, int64_t M,
+                              int64_t K, int64_t N, int64_t nBegin, int64_t nEnd, float* y);
 } // namespace detail
+
+namespace {
+
+bool fewRowsOf(const at::Tensor& x, int64_t K)
+{
+    return x.scalar_type() == at::kFloat && x.numel() > 0 && x.size(-1) == K && x.numel() / K <= kDecodeGemvMaxRows;
+}
+
+at::Tensor outputFor(const at::Tensor& x, int64_t N)
+{
+    std::vector<int64_t> shape = x.sizes().vec();
+    shape.back() = N;
+    return at::empty(shape, x.options());
+}
+
+// log2 of a power-of-two group; a group as wide as the row has one scale for every k.
+int groupShift(int64_t groupSize, int64_t K)
+{
+    if (groupSize >= K)
+        return 62;
+    int shift = 0;
+    while ((int64_t(1) << shift) < groupSize)
+        ++shift;
+    return shift;
+}
+
+} // namespace
 
 bool decodeGemvAvailable() { return cpuHasAvx2FmaF16c(); }
 
@@ -20,8 +49,7 @@ bool decodeGemvApplies(const at::Tensor& x, const at::Tensor& weight)
 {
     const auto type = weight.scalar_type();
     return (type == at::kBFloat16 || type == at::kHalf || type == at::kFloat) && weight.dim() == 2 && weight.is_contiguous() &&
-           x.scalar_type() == at::kFloat && x.numel() > 0 && x.numel() / x.size(-1) <= kDecodeGemvMaxRows &&
-           x.size(-1) == weight.size(1) && decodeGemvAvailable();
+           fewRowsOf(x, weight.size(1)) && decodeGemvAvailable();
 }
 
 at::Tensor decodeGemv(const at::Tensor& x, const at::Tensor& weight)
@@ -31,9 +59,7 @@ at::Tensor decodeGemv(const at::Tensor& x, const at::Tensor& weight)
                          " rows, a contiguous bf16/fp16/fp32 [N, K] weight and an AVX2 CPU");
     const int64_t K = weight.size(1), N = weight.size(0), M = x.numel() / K;
     const at::Tensor xc = x.contiguous();
-    std::vector<int64_t> outShape = x.sizes().vec();
-    outShape.back() = N;
-    at::Tensor y = at::empty(outShape, x.options());
+    at::Tensor y = outputFor(x, N);
     const float* xp = xc.data_ptr<float>();
     const void* wp = weight.data_ptr();
     const int weightBytes = static_cast<int>(weight.element_size());
@@ -41,6 +67,34 @@ at::Tensor decodeGemv(const at::Tensor& x, const at::Tensor& weight)
     float* yp = y.data_ptr<float>();
     // 64 output rows per task: 64 x K x 2-4 bytes is a few pages of weights, enough to amortise a task.
     at::parallel_for(0, N, 64, [&](int64_t n0, int64_t n1) { detail::decodeGemvAvx2Range(xp, wp, weightBytes, bf16, M, K, N, n0, n1, yp); });
+    return y;
+}
+
+bool decodeGemvCodesApply(const at::Tensor& x, const at::Tensor& codes, const at::Tensor& scales, int64_t groupSize)
+{
+    if (codes.scalar_type() != at::kChar || codes.dim() != 2 || !codes.is_contiguous() || scales.scalar_type() != at::kFloat ||
+        scales.dim() != 2 || !scales.is_contiguous() || !fewRowsOf(x, codes.size(1)) || !decodeGemvAvailable())
+        return false;
+    const int64_t K = codes.size(1);
+    const bool oneGroup = groupSize >= K, powerOfTwo = groupSize >= 8 && (groupSize & (groupSize - 1)) == 0;
+    return (oneGroup || powerOfTwo) && scales.size(0) == codes.size(0) && scales.size(1) == (oneGroup ? 1 : (K + groupSize - 1) / groupSize);
+}
+
+at::Tensor decodeGemvCodes(const at::Tensor& x, const at::Tensor& codes, const at::Tensor& scales, int64_t groupSize)
+{
+    if (!decodeGemvCodesApply(x, codes, scales, groupSize))
+        throw ShapeError("decode GEMV: needs fp32 x of at most " + std::to_string(kDecodeGemvMaxRows) +
+                         " rows, contiguous int8 codes [N, K] with fp32 scales [N, groups] of a power-of-two group, and an AVX2 CPU");
+    const int64_t K = codes.size(1), N = codes.size(0), M = x.numel() / K;
+    const at::Tensor xc = x.contiguous();
+    at::Tensor y = outputFor(x, N);
+    const float* xp = xc.data_ptr<float>();
+    const int8_t* cp = codes.data_ptr<int8_t>();
+    const float* sp = scales.data_ptr<float>();
+    const int64_t groups = scales.size(1);
+    const int shift = groupShift(groupSize, K);
+    float* yp = y.data_ptr<float>();
+    at::parallel_for(0, N, 64, [&](int64_t n0, int64_t n1) { detail::decodeGemvCodesAvx2Range(xp, cp, sp, groups, shift, M, K, N, n0, n1, yp); });
     return y;
 }
 

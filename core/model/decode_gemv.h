@@ -27,4 +27,11 @@ bool decodeGemvApplies(const at::Tensor& x, const at::Tensor& weight);
 // x [..., K] fp32, weight [N, K] bf16/fp16/fp32 -> [..., N] fp32. Requires decodeGemvApplies(x, weight).
 at::Tensor decodeGemv(const at::Tensor& x, const at::Tensor& weight);
 
+// The same product for a pseudo-quantized weight held as int8 codes [N, K] and fp32 group scales
+// [N, groups] (QuantCodes, core/model/model.h): each weight is code x scale, one fp32 product, summed in
+// the order above, so the result is bit for bit decodeGemv's on the fp32 weight those codes equal.
+// Applies to what decodeGemvApplies takes for x, with groups of a power of two (>= 8) or one per row.
+bool decodeGemvCodesApply(const at::Tensor& x, const at::Tensor& codes, const at::Tensor& scales, int64_t groupSize);
+at::Tensor decodeGemvCodes(const at::Tensor& x, const at::Tensor& codes, const at::Tensor& scales, int64_t groupSize);
+
 } // namespace awb

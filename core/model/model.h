@@ -26,6 +26,18 @@ struct PackedInt4Linear {
     int64_t groupSize = 128;
 };
 
+// A pseudo-quantized linear's weight as integer codes and fp32 group scales, kept beside the fp32
+// weight it equals bit for bit (weight[n][k] == float(codes[n][k]) * scales[n][k / groupSize], the
+// one product pseudoQuantize rounds): a decode step streams 1 byte a weight instead of 4 through
+// decodeGemvCodes, with the same sums (core/model/decode_gemv.h). `weight` is that fp32 tensor: the
+// codes serve only while the block's slot still holds it.
+struct QuantCodes {
+    at::Tensor weight; // fp32 [N, K]
+    at::Tensor codes;  // int8 [N, K]: code - zero
+    at::Tensor scales; // fp32 [N, groups]
+    int64_t groupSize = 0; // a power of two, or K (one group a row): decodeGemvCodes' groups
+};
+
 struct BlockWeights {
     at::Tensor attnNorm;      // [dim]
     at::Tensor wq, wk, wv, wo; // [qDim, dim], [kvDim, dim], [kvDim, dim], [dim, qDim]
@@ -37,6 +49,8 @@ struct BlockWeights {
     // slot above then holds a tensor of the right shape on the meta device: no data, so shape checks
     // work and any arithmetic on it fails loudly instead of reading garbage.
     std::map<std::string, PackedInt4Linear> packed;
+    // Pseudo-quantized linears' codes for decoding (pseudoQuantizeBlock with keepCodes), by name.
+    std::map<std::string, QuantCodes> codes;
 
     // Visits the seven linear weights with their Hugging Face names (q_proj, ..., down_proj).
     void forEachLinear(const std::function<void(const std::string& name, at::Tensor& weight)>& fn);

@@ -75,11 +75,19 @@ at::Tensor applyLinear(const at::Tensor& x, const at::Tensor& weight, const at::
 
 at::Tensor blockLinear(const BlockWeights& w, const std::string& name, const at::Tensor& x, const at::Tensor& bias)
 {
+    at::Tensor y;
     const auto packed = w.packed.find(name);
-    if (packed == w.packed.end())
+    const auto codes = w.codes.find(name);
+    if (packed != w.packed.end()) {
+        const PackedInt4Linear& p = packed->second;
+        y = int4Linear(x, p.qweight, p.qzeros, p.scales, p.groupSize);
+    } else if (codes != w.codes.end() && codes->second.weight.is_same(w.linear(name)) &&
+               decodeGemvCodesApply(x, codes->second.codes, codes->second.scales, codes->second.groupSize)) {
+        const QuantCodes& c = codes->second;
+        y = decodeGemvCodes(x, c.codes, c.scales, c.groupSize);
+    } else {
         return applyLinear(x, w.linear(name), bias);
-    const PackedInt4Linear& p = packed->second;
-    at::Tensor y = int4Linear(x, p.qweight, p.qzeros, p.scales, p.groupSize);
+    }
     return bias.defined() ? y.add_(asFloat(bias)) : y;
 }
 

@@ -70,13 +70,20 @@ BlockWeights transformBlock(BlockWeights b, const BlockAwqResult* result)
     return b;
 }
 
-BlockWeights pseudoQuantizeBlock(BlockWeights b, const QuantConfig& quant)
+BlockWeights pseudoQuantizeBlock(BlockWeights b, const QuantConfig& quant, bool keepCodes)
 {
-    b.forEachLinear([&](const std::string&, at::Tensor& w) { w = pseudoQuantize(w, quant); });
+    b.codes.clear();
+    b.forEachLinear([&](const std::string& name, at::Tensor& w) {
+        at::Tensor q = pseudoQuantize(w, quant);
+        if (keepCodes)
+            if (std::optional<QuantCodes> codes = decodeCodes(w, q, quant))
+                b.codes[name] = std::move(*codes);
+        w = std::move(q);
+    });
     return b;
 }
 
-Model applyAwqResult(const Model& fp, const AwqResult& result)
+Model applyAwqResult(const Model& fp, const AwqResult& result, bool keepCodes)
 {
     if (!result.blocks.empty() && result.blocks.size() != fp.blocks.size())
         throw ShapeError("the AWQ result has " + std::to_string(result.blocks.size()) + " blocks, the model " +
@@ -84,7 +91,7 @@ Model applyAwqResult(const Model& fp, const AwqResult& result)
     Model q = fp;
     for (size_t i = 0; i < q.blocks.size(); ++i) {
         const BlockAwqResult* r = result.blocks.empty() ? nullptr : &result.blocks[i];
-        q.blocks[i] = pseudoQuantizeBlock(transformBlock(blockAsFloat(fp.blocks[i]), r), result.quant);
+        q.blocks[i] = pseudoQuantizeBlock(transformBlock(blockAsFloat(fp.blocks[i]), r), result.quant, keepCodes);
     }
     return q;
 }

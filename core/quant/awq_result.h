@@ -58,10 +58,12 @@ struct AwqResult {
 // Blocks are taken by value (a shallow copy of an lvalue): pass a temporary or std::move the block
 // to let each input weight be freed as soon as its replacement exists.
 BlockWeights transformBlock(BlockWeights fp32Block, const BlockAwqResult* result);
-// Every linear of a block pseudo-quantized (quantize + dequantize, fp32).
-BlockWeights pseudoQuantizeBlock(BlockWeights transformed, const QuantConfig& quant);
+// Every linear of a block pseudo-quantized (quantize + dequantize, fp32); with `keepCodes`, also
+// their codes where they fit (BlockWeights::codes: decoding streams a quarter of the bytes, same
+// results), for a model that will sample tokens.
+BlockWeights pseudoQuantizeBlock(BlockWeights transformed, const QuantConfig& quant, bool keepCodes = false);
 // The whole model pseudo-quantized by the result (RTN when it has no blocks), fp32 weights, for
-// evaluation. Throws ShapeError when the result does not fit the model.
-Model applyAwqResult(const Model& fp, const AwqResult& result);
+// evaluation (`keepCodes` as above). Throws ShapeError when the result does not fit the model.
+Model applyAwqResult(const Model& fp, const AwqResult& result, bool keepCodes = false);
 
 } // namespace awb

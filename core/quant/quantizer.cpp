@@ -103,6 +103,23 @@ QuantizedTensor quantizeWeight(const at::Tensor& w, const QuantConfig& c)
     return q;
 }
 
+std::optional<QuantCodes> decodeCodes(const at::Tensor& w, const at::Tensor& quantized, const QuantConfig& c)
+{
+    if (!quantized.is_contiguous()) // a padded group's slice: it decodes through the GEMM, not decodeGemv
+        return std::nullopt;
+    const QuantizedTensor q = quantizeWeight(w, c);
+    if (q.groupSize < q.inFeatures && (q.groupSize & (q.groupSize - 1)) != 0) // decodeGemvCodes' groups
+        return std::nullopt;
+    const at::Tensor signedCodes = (q.codes.to(at::kShort) - q.zeros.to(at::kShort).repeat_interleave(q.groupSize, 1)).slice(1, 0, q.inFeatures);
+    if (signedCodes.min().item<int>() < -128 || signedCodes.max().item<int>() > 127)
+        return std::nullopt;
+    QuantCodes codes{quantized, signedCodes.to(at::kChar).contiguous(), q.scales.contiguous(), q.groupSize};
+    const at::Tensor back = codes.codes.to(at::kFloat) * codes.scales.repeat_interleave(q.groupSize, 1).slice(1, 0, q.inFeatures);
+    if (!at::equal(back, quantized))
+        return std::nullopt;
+    return codes;
+}
+
 at::Tensor QuantizedTensor::dequantize() const
 {
     const int64_t out = codes.size(0);

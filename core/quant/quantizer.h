@@ -4,9 +4,11 @@
 // the group size does not divide is zero-padded to the next multiple (exact for the function:
 // padded columns quantize to exactly 0 and multiply padded inputs) and the padding is cut again.
 // Pure functions on CPU fp32 tensors; any thread.
+#include "core/model/model.h"
 #include "core/quant/quant_config.h"
 
 #include <ATen/Tensor.h>
+#include <optional>
 
 namespace awb {
 
@@ -24,6 +26,12 @@ struct QuantizedTensor {
 QuantizedTensor quantizeWeight(const at::Tensor& weight, const QuantConfig& config);
 // quantize + dequantize in one pass (the search's inner loop): fp32 [out, in] -> fp32 [out, in].
 at::Tensor pseudoQuantize(const at::Tensor& weight, const QuantConfig& config);
+// `weight` pseudo-quantized (pseudoQuantize's result, fp32 [out, in]) with its codes for decoding
+// (QuantCodes, core/model/model.h) when they fit int8 and give `quantized` back bit for bit (checked
+// here) and decodeGemvCodes takes their groups (a power of two, or one a row); else no codes: e.g.
+// 8 bits with a zero point, whose code - zero spans -255 .. 255, or a padded last group (`quantized`
+// is then a slice, which decodes through BLAS, not decodeGemv).
+std::optional<QuantCodes> decodeCodes(const at::Tensor& weight, const at::Tensor& quantized, const QuantConfig& config);
 // Weight [out, in] -> [out, groups, group] with zero padding of the input dimension.
 at::Tensor groupView(const at::Tensor& weight, int64_t group);
 

@@ -1,10 +1,14 @@
 // The decode GEMV on bf16/fp16 weights (core/model/decode_gemv.h) against libtorch's fp32 product of
 // the upcast weight (the independent reference: both formats widen to fp32 exactly, so the two
 // differ only in summation order), and a decode step of a bf16 model through it against the same
-// step with every weight upcast first (what generation did before).
+// step with every weight upcast first (what generation did before). A pseudo-quantized weight's int8
+// codes (decodeGemvCodes) must give decodeGemv's result on that fp32 weight bit for bit, alone and in
+// a whole decode step.
 #include "core/io/model_loader.h"
 #include "core/model/decode_gemv.h"
 #include "core/model/transformer.h"
+#include "core/quant/awq_result.h"
+#include "core/quant/quantizer.h"
 
 #include <ATen/ATen.h>
 #include <QtTest/QtTest>
@@ -79,6 +83,84 @@ private Q_SLOTS:
         QVERIFY(!decodeGemvApplies(at::randn({1, 32}).to(at::kDouble), w));
         QVERIFY(!decodeGemvApplies(at::randn({1, 32}), w.t())); // not contiguous [N, K]
         QVERIFY_THROWS_EXCEPTION(std::exception, decodeGemv(at::randn({9, 32}), w));
+    }
+
+    void codesGiveTheFp32ProductBitForBit_data()
+    {
+        QTest::addColumn<int>("bits");
+        QTest::addColumn<qint64>("group");
+        QTest::addColumn<bool>("zeroPoint");
+        QTest::addColumn<qint64>("K");
+        QTest::addRow("w4 g64 zp, K 576") << 4 << qint64(64) << true << qint64(576);
+        QTest::addRow("w3 g8 zp, K 168 (an 8-wide tail)") << 3 << qint64(8) << true << qint64(168);
+        QTest::addRow("w4 per channel, K 172 (a scalar tail)") << 4 << qint64(-1) << true << qint64(172);
+        QTest::addRow("w4 g128 sym, K 1536") << 4 << qint64(128) << false << qint64(1536);
+        QTest::addRow("w8 g64 sym") << 8 << qint64(64) << false << qint64(192);
+        QTest::addRow("w7 g8 zp") << 7 << qint64(8) << true << qint64(64);
+        QTest::addRow("w4 per channel, K 576") << 4 << qint64(-1) << true << qint64(576);
+    }
+
+    void codesGiveTheFp32ProductBitForBit()
+    {
+        QFETCH(int, bits);
+        QFETCH(qint64, group);
+        QFETCH(bool, zeroPoint);
+        QFETCH(qint64, K);
+        const QuantConfig quant{bits, group, zeroPoint};
+        const at::Tensor w = at::randn({67, K}) * 0.05;
+        const at::Tensor q = pseudoQuantize(w, quant);
+        const std::optional<QuantCodes> c = decodeCodes(w, q, quant);
+        QVERIFY(c.has_value());
+        QVERIFY(c->weight.is_same(q));
+        for (int64_t rows : {int64_t(1), int64_t(3), kDecodeGemvMaxRows}) {
+            const at::Tensor x = at::randn({rows, 1, K});
+            QVERIFY(decodeGemvCodesApply(x, c->codes, c->scales, c->groupSize));
+            QVERIFY(at::equal(decodeGemvCodes(x, c->codes, c->scales, c->groupSize), decodeGemv(x, q)));
+        }
+    }
+
+    void codesOnlyWhereTheyFit()
+    {
+        const at::Tensor w = at::randn({16, 96}) * 0.05;
+        const QuantConfig w8zp{8, 32, true}; // code - zero spans -255 .. 255
+        QVERIFY(!decodeCodes(w, pseudoQuantize(w, w8zp), w8zp).has_value());
+        const QuantConfig g48{4, 48, true}; // groups of 48: no power of two, so the fp32 path
+        QVERIFY(!decodeCodes(w, pseudoQuantize(w, g48), g48).has_value());
+        const QuantConfig g32{4, 32, true};
+        const std::optional<QuantCodes> c = decodeCodes(w, pseudoQuantize(w, g32), g32);
+        QVERIFY(c.has_value());
+        QVERIFY(!decodeGemvCodesApply(at::randn({1, 96}), c->codes, c->scales, 48)); // and the kernel would refuse them
+        const QuantConfig w4{4, 32, true}; // codes of another weight than the one given: refused
+        QVERIFY(!decodeCodes(w, pseudoQuantize(w * 2, w4), w4).has_value());
+        const QuantConfig g64{4, 64, true}; // 96 inputs padded to 128: a slice, which BLAS multiplies
+        QVERIFY(!decodeCodes(w, pseudoQuantize(w, g64), g64).has_value());
+    }
+
+    // A decode step of an RTN model through its codes gives the logits of its fp32 weights, bit for
+    // bit, and a slot whose weight was replaced no longer uses the codes of the old one.
+    void quantizedDecodeThroughCodes()
+    {
+        const Model fp = loadModel(defaultModelPath());
+        AwqResult rtn;
+        rtn.method = "rtn";
+        rtn.quant = QuantConfig{4, 32, true};
+        const Model plain = applyAwqResult(fp, rtn), coded = applyAwqResult(fp, rtn, true);
+        // every linear but down_proj when its inputs are padded to the group
+        QCOMPARE(coded.blocks[0].codes.size(), size_t(fp.config.hiddenDim % 32 == 0 ? 7 : 6));
+        QVERIFY(coded.blocks[0].codes.count("q_proj"));
+        QVERIFY(plain.blocks[0].codes.empty());
+        const RopeTable rope(fp.config, 8);
+        KvCache a(fp.config, 1, 8), b(fp.config, 1, 8);
+        const at::Tensor prompt = at::tensor({int64_t(1), int64_t(400), int64_t(57)}, at::kLong).unsqueeze(0);
+        QVERIFY(at::equal(forward(coded, rope, prompt, &a), forward(plain, rope, prompt, &b)));
+        for (int64_t token : {int64_t(80), int64_t(311), int64_t(2)}) {
+            const at::Tensor next = at::tensor({token}, at::kLong).unsqueeze(0);
+            QVERIFY(at::equal(forward(coded, rope, next, &a), forward(plain, rope, next, &b)));
+        }
+        BlockWeights replaced = coded.blocks[0];
+        replaced.wq = replaced.wq * 2;
+        const at::Tensor x = at::randn({1, fp.config.dim});
+        QVERIFY(at::equal(blockLinear(replaced, "q_proj", x), applyLinear(x, replaced.wq)));
     }
 
     // A bf16 model decoded with its weights read directly gives the logits of the upcast model.
