@@ -23,22 +23,21 @@ bool fewRowsOf(const at::Tensor& x, int64_t K)
     return x.scalar_type() == at::kFloat && x.numel() > 0 && x.size(-1) == K && x.numel() / K <= kDecodeGemvMaxRows;
 }
 
-at::Tensor outputFor(const at::Tensor& x, int64_t N)
+// y [..., N] for x [..., K] against N weight rows, split over output rows on libtorch's intra-op
+// threads: range(x, M, n0, n1, y) computes outputs n0 .. n1 - 1 of all M rows of x.
+template <typename Range>
+at::Tensor overOutputRows(const at::Tensor& x, int64_t K, int64_t N, Range range)
 {
+    const at::Tensor xc = x.contiguous();
     std::vector<int64_t> shape = x.sizes().vec();
     shape.back() = N;
-    return at::empty(shape, x.options());
-}
-
-// log2 of a power-of-two group; a group as wide as the row has one scale for every k.
-int groupShift(int64_t groupSize, int64_t K)
-{
-    if (groupSize >= K)
-        return 62;
-    int shift = 0;
-    while ((int64_t(1) << shift) < groupSize)
-        ++shift;
-    return shift;
+    at::Tensor y = at::empty(shape, x.options());
+    const float* xp = xc.data_ptr<float>();
+    float* yp = y.data_ptr<float>();
+    const int64_t M = x.numel() / K;
+    // 64 output rows per task: 64 x K x 1-4 bytes is a few pages of weights, enough to amortise a task.
+    at::parallel_for(0, N, 64, [&](int64_t n0, int64_t n1) { range(xp, M, n0, n1, yp); });
+    return y;
 }
 
 } // namespace
@@ -57,17 +56,18 @@ at::Tensor decodeGemv(const at::Tensor& x, const at::Tensor& weight)
     if (!decodeGemvApplies(x, weight))
         throw ShapeError("decode GEMV: needs fp32 x of at most " + std::to_string(kDecodeGemvMaxRows) +
                          " rows, a contiguous bf16/fp16/fp32 [N, K] weight and an AVX2 CPU");
-    const int64_t K = weight.size(1), N = weight.size(0), M = x.numel() / K;
-    const at::Tensor xc = x.contiguous();
-    at::Tensor y = outputFor(x, N);
-    const float* xp = xc.data_ptr<float>();
+    const int64_t K = weight.size(1), N = weight.size(0);
     const void* wp = weight.data_ptr();
     const int weightBytes = static_cast<int>(weight.element_size());
     const bool bf16 = weight.scalar_type() == at::kBFloat16;
-    float* yp = y.data_ptr<float>();
-    // 64 output rows per task: 64 x K x 2-4 bytes is a few pages of weights, enough to amortise a task.
-    at::parallel_for(0, N, 64, [&](int64_t n0, int64_t n1) { detail::decodeGemvAvx2Range(xp, wp, weightBytes, bf16, M, K, N, n0, n1, yp); });
-    return y;
+    return overOutputRows(x, K, N, [&](const float* xp, int64_t M, int64_t n0, int64_t n1, float* yp) {
+        detail::decodeGemvAvx2Range(xp, wp, weightBytes, bf16, M, K, N, n0, n1, yp);
+    });
+}
+
+bool decodeGemvTakesGroups(int64_t groupSize, int64_t K)
+{
+    return groupSize >= K || (groupSize >= 8 && (groupSize & (groupSize - 1)) == 0);
 }
 
 bool decodeGemvCodesApply(const at::Tensor& x, const at::Tensor& codes, const at::Tensor& scales, int64_t groupSize)
@@ -76,8 +76,8 @@ bool decodeGemvCodesApply(const at::Tensor& x, const at::Tensor& codes, const at
         scales.dim() != 2 || !scales.is_contiguous() || !fewRowsOf(x, codes.size(1)) || !decodeGemvAvailable())
         return false;
     const int64_t K = codes.size(1);
-    const bool oneGroup = groupSize >= K, powerOfTwo = groupSize >= 8 && (groupSize & (groupSize - 1)) == 0;
-    return (oneGroup || powerOfTwo) && scales.size(0) == codes.size(0) && scales.size(1) == (oneGroup ? 1 : (K + groupSize - 1) / groupSize);
+    return decodeGemvTakesGroups(groupSize, K) && scales.size(0) == codes.size(0) &&
+           scales.size(1) == (groupSize >= K ? 1 : (K + groupSize - 1) / groupSize);
 }
 
 at::Tensor decodeGemvCodes(const at::Tensor& x, const at::Tensor& codes, const at::Tensor& scales, int64_t groupSize)
@@ -85,17 +85,15 @@ at::Tensor decodeGemvCodes(const at::Tensor& x, const at::Tensor& codes, const a
     if (!decodeGemvCodesApply(x, codes, scales, groupSize))
         throw ShapeError("decode GEMV: needs fp32 x of at most " + std::to_string(kDecodeGemvMaxRows) +
                          " rows, contiguous int8 codes [N, K] with fp32 scales [N, groups] of a power-of-two group, and an AVX2 CPU");
-    const int64_t K = codes.size(1), N = codes.size(0), M = x.numel() / K;
-    const at::Tensor xc = x.contiguous();
-    at::Tensor y = outputFor(x, N);
-    const float* xp = xc.data_ptr<float>();
+    const int64_t K = codes.size(1), N = codes.size(0);
     const int8_t* cp = codes.data_ptr<int8_t>();
     const float* sp = scales.data_ptr<float>();
     const int64_t groups = scales.size(1);
-    const int shift = groupShift(groupSize, K);
-    float* yp = y.data_ptr<float>();
-    at::parallel_for(0, N, 64, [&](int64_t n0, int64_t n1) { detail::decodeGemvCodesAvx2Range(xp, cp, sp, groups, shift, M, K, N, n0, n1, yp); });
-    return y;
+    // log2 of the group; one group a row has one scale for every k (k >> 62 is 0)
+    const int shift = groupSize >= K ? 62 : __builtin_ctzll(static_cast<unsigned long long>(groupSize));
+    return overOutputRows(x, K, N, [&](const float* xp, int64_t M, int64_t n0, int64_t n1, float* yp) {
+        detail::decodeGemvCodesAvx2Range(xp, cp, sp, groups, shift, M, K, N, n0, n1, yp);
+    });
 }
 
 } // namespace awb

@@ -1,6 +1,7 @@
 #include "core/quant/quantizer.h"
 
 #include "core/base/error.h"
+#include "core/model/decode_gemv.h"
 
 #include <ATen/ATen.h>
 
@@ -105,11 +106,9 @@ QuantizedTensor quantizeWeight(const at::Tensor& w, const QuantConfig& c)
 
 std::optional<QuantCodes> decodeCodes(const at::Tensor& w, const at::Tensor& quantized, const QuantConfig& c)
 {
-    if (!quantized.is_contiguous()) // a padded group's slice: it decodes through the GEMM, not decodeGemv
-        return std::nullopt;
+    if (!quantized.is_contiguous() || !decodeGemvTakesGroups(c.effectiveGroup(w.size(1)), w.size(1)))
+        return std::nullopt; // a padded group's slice (which decodes through the GEMM), or groups the kernel does not take
     const QuantizedTensor q = quantizeWeight(w, c);
-    if (q.groupSize < q.inFeatures && (q.groupSize & (q.groupSize - 1)) != 0) // decodeGemvCodes' groups
-        return std::nullopt;
     const at::Tensor signedCodes = (q.codes.to(at::kShort) - q.zeros.to(at::kShort).repeat_interleave(q.groupSize, 1)).slice(1, 0, q.inFeatures);
     if (signedCodes.min().item<int>() < -128 || signedCodes.max().item<int>() > 127)
         return std::nullopt;
