@@ -23,7 +23,12 @@ build_targets() {
     CXX=clang++ CC=clang cmake -Wno-dev -S "$root" -B "$build" -G Ninja -DAWB_FUZZ=ON -DBUILD_TESTING=OFF \
       -DAWB_BUILD_GUI=OFF -DAWB_WITH_CUDA=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   fi
-  cmake --build "$build" --target awb_fuzz >/dev/null
+  # quiet when it builds; the build's own errors when it does not (CI shows them)
+  if ! cmake --build "$build" --target awb_fuzz >"$build/build.log" 2>&1; then
+    grep -E -A12 'FAILED|error' "$build/build.log" | head -n 80 >&2
+    echo "fuzz.sh: building the fuzz targets failed (whole log: $build/build.log)" >&2
+    exit 1
+  fi
 }
 
 # Seeds from the real files each parser reads.

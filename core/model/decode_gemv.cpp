@@ -65,11 +65,6 @@ at::Tensor decodeGemv(const at::Tensor& x, const at::Tensor& weight)
     });
 }
 
-bool decodeGemvTakesGroups(int64_t groupSize, int64_t K)
-{
-    return groupSize >= K || (groupSize >= 8 && (groupSize & (groupSize - 1)) == 0);
-}
-
 bool decodeGemvCodesApply(const at::Tensor& x, const at::Tensor& codes, const at::Tensor& scales, int64_t groupSize)
 {
     if (codes.scalar_type() != at::kChar || codes.dim() != 2 || !codes.is_contiguous() || scales.scalar_type() != at::kFloat ||

@@ -31,8 +31,11 @@ at::Tensor decodeGemv(const at::Tensor& x, const at::Tensor& weight);
 // [N, groups] (QuantCodes, core/model/model.h): each weight is code x scale, one fp32 product, summed in
 // the order above, so the result is bit for bit decodeGemv's on the fp32 weight those codes equal.
 // Applies to what decodeGemvApplies takes for x, with groups decodeGemvTakesGroups takes: a power of
-// two (>= 8) or one per row of K.
-bool decodeGemvTakesGroups(int64_t groupSize, int64_t K);
+// two (>= 8) or one per row of K. Inline: the quantizer asks it too, without linking the kernels.
+inline bool decodeGemvTakesGroups(int64_t groupSize, int64_t K)
+{
+    return groupSize >= K || (groupSize >= 8 && (groupSize & (groupSize - 1)) == 0);
+}
 bool decodeGemvCodesApply(const at::Tensor& x, const at::Tensor& codes, const at::Tensor& scales, int64_t groupSize);
 at::Tensor decodeGemvCodes(const at::Tensor& x, const at::Tensor& codes, const at::Tensor& scales, int64_t groupSize);
 
