@@ -127,7 +127,9 @@ Table readTable(const H5::Group& g, const std::string& name, const std::vector<s
 {
     H5::DataSet ds = g.openDataSet(name);
     const std::vector<hsize_t> dims = checkedDims(ds, name);
-    const size_t rows = dims.empty() ? 0 : dims[0];
+    if (dims.size() != 1) // libhdf5 reads every element: rows of a 2-D table would overrun the buffer
+        throw H5::DataSetIException(name, "a table must be 1-D, not of rank " + std::to_string(dims.size()));
+    const size_t rows = dims[0];
     const size_t ns = stringCols.size(), nd = doubleCols.size();
     const size_t rowBytes = ns * sizeof(char*) + nd * sizeof(double);
     // A memory type with only the wanted members: HDF5 matches them to the file's by name.

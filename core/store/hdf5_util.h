@@ -47,10 +47,24 @@ void writeAttr(Obj& obj, const std::string& name, double value)
 {
     obj.createAttribute(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(H5S_SCALAR)).write(H5::PredType::NATIVE_DOUBLE, &value);
 }
+// An attribute read into one value must hold one element: libhdf5 copies every element it holds
+// into the buffer it is given (found by fuzz_store_tree: a [3] attribute overran a double).
+template <typename Obj>
+H5::Attribute openSingleAttr(const Obj& obj, const std::string& name)
+{
+    H5::Attribute a = obj.openAttribute(name);
+    const hssize_t n = a.getSpace().getSimpleExtentNpoints();
+    if (n != 1)
+        throw H5::AttributeIException(name, "attribute " + name + " holds " + std::to_string(n) + " values, not one");
+    return a;
+}
 template <typename Obj>
 std::string readStringAttr(const Obj& obj, const std::string& name)
 {
-    H5::Attribute a = obj.openAttribute(name);
+    H5::Attribute a = openSingleAttr(obj, name);
+    if (a.getTypeClass() != H5T_STRING) // getStrType() does not check, and libhdf5 would convert a
+        // table's strings into the string's buffer and lose them (found by fuzz_store_tree)
+        throw H5::AttributeIException(name, "attribute " + name + " is not a string");
     std::string value;
     a.read(a.getStrType(), value);
     return value;
@@ -59,7 +73,7 @@ template <typename Obj>
 double readDoubleAttr(const Obj& obj, const std::string& name)
 {
     double v = 0;
-    obj.openAttribute(name).read(H5::PredType::NATIVE_DOUBLE, &v);
+    openSingleAttr(obj, name).read(H5::PredType::NATIVE_DOUBLE, &v);
     return v;
 }
 

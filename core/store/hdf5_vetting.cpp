@@ -175,4 +175,8 @@ VettedRead::VettedRead(const std::string& path, const std::function<void()>& rea
 
 VettedRead::~VettedRead() { t_vetted = m_previous; }
 
+WrittenHere::WrittenHere(const std::string& path) : m_previous(t_vetted) { t_vetted = path; }
+
+WrittenHere::~WrittenHere() { t_vetted = m_previous; }
+
 } // namespace awb::h5

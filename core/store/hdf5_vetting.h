@@ -27,6 +27,20 @@ private:
     std::string m_previous;
 };
 
+// Reads of `path` on this thread skip the child while this lives: for a file this process has just
+// written with libhdf5 itself, well-formed by construction, whose reads are fuzzed in-process
+// (tests/fuzz/fuzz_store_tree.cpp). Never for a file from elsewhere.
+class WrittenHere {
+public:
+    explicit WrittenHere(const std::string& path);
+    ~WrittenHere();
+    WrittenHere(const WrittenHere&) = delete;
+    WrittenHere& operator=(const WrittenHere&) = delete;
+
+private:
+    std::string m_previous;
+};
+
 // `read()` once it has read cleanly in a child.
 template <typename Fn>
 auto readVetted(const std::string& path, Fn read)

@@ -503,6 +503,22 @@ private Q_SLOTS:
         QVERIFY(formatErrorNaming([&] { loadAwqResult(path); }, path, "/"));
     }
 
+    // --- well-formed HDF5 of shapes the readers did not expect ------------------------------------
+    // Found by fuzz_store_tree (tests/data/README.md): libhdf5 copies every element it reads into the
+    // buffer it is given, in whatever type it is asked for, so these overran a buffer of ours or lost
+    // what libhdf5 allocated, in the vetting child and then in this process.
+
+    void hdf5ShapesTheReadersRefuse()
+    {
+        const std::string array = kTestData + "/hostile-hdf5/array-attribute.h5"; // w_bit: 3 doubles
+        QVERIFY(throwsNaming<FormatError>([&] { loadAwqResult(array); }, "attribute w_bit holds 3 values, not one"));
+        const std::string table = kTestData + "/hostile-hdf5/table-attribute.h5"; // tool_version: a table
+        QVERIFY(throwsNaming<Error>([&] { readSweepStore(table); }, "attribute tool_version is not a string"));
+        const std::string table2d = kTestData + "/hostile-hdf5/table-2d.h5"; // a point's timings: 3 x 2 rows
+        QVERIFY(throwsNaming<Error>([&] { readStoredSweep(table2d); }, "/point/rtn-w3-g64-sym/timings"));
+        QVERIFY(throwsNaming<Error>([&] { readStoredSweep(table2d); }, "a table must be 1-D, not of rank 2"));
+    }
+
     // --- writes: atomic, and nothing left behind when they fail ----------------------------------
 
     void folderReplacementKeepsTheOldOneUntilCommit()
