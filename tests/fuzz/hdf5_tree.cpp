@@ -215,6 +215,18 @@ void writeAttributes(Obj& obj, const Node& node)
     }
 }
 
+// libhdf5 callocs its whole type-conversion buffer (1 MiB by default) for each dataset write that
+// converts (every string and table); these datasets are small.
+const H5::DSetMemXferPropList& smallBuffers()
+{
+    static const H5::DSetMemXferPropList xfer = [] {
+        H5::DSetMemXferPropList p;
+        p.setBuffer(64 << 10, nullptr, nullptr);
+        return p;
+    }();
+    return xfer;
+}
+
 void writeGroup(H5::Group& g, const Node& node)
 {
     writeAttributes(g, node);
@@ -224,7 +236,9 @@ void writeGroup(H5::Group& g, const Node& node)
             writeGroup(cg, child);
         } else {
             H5::DataSet ds = g.createDataSet(child.name, fileTypeOf(child.data), spaceOf(child.data));
-            writeValue(child.data, [&](const H5::DataType& t, const void* buf) { ds.write(buf, t); });
+            writeValue(child.data, [&](const H5::DataType& t, const void* buf) {
+                ds.write(buf, t, H5::DataSpace::ALL, H5::DataSpace::ALL, smallBuffers());
+            });
             writeAttributes(ds, child);
         }
     }
