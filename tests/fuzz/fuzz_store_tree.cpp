@@ -196,6 +196,8 @@ bool edit(FuzzedDataProvider& in, Node& root)
         return false;
     Slots s;
     collectSlots(root, s);
+    if (s.values.empty()) // everything removed: nothing left to edit
+        return false;
     const int op = in.ConsumeIntegralInRange(0, 9);
     Value& v = *s.values[in.ConsumeIntegralInRange<size_t>(0, s.values.size() - 1)];
     Node& g = *s.groups[in.ConsumeIntegralInRange<size_t>(0, s.groups.size() - 1)];
