@@ -124,10 +124,11 @@ std::vector<std::vector<LambdaLabel>> labelRows(const at::Tensor& t)
     for (int64_t r = 0; r < flat.size(0); ++r) {
         std::vector<LambdaLabel> row;
         for (int64_t c = 0; c < flat.size(1); ++c) {
-            const int v = static_cast<int>(flat[r][c].item<float>());
-            if (v < 0 || v > static_cast<int>(LambdaLabel::Recursive))
-                throw H5::DataSetIException("lambda labels", "label " + std::to_string(v) + " out of range");
-            row.push_back(static_cast<LambdaLabel>(v));
+            // checked as a float: casting NaN or 1e30 to int is undefined (found by fuzz_store_tree)
+            const float v = flat[r][c].item<float>();
+            if (!(v >= 0 && v <= static_cast<float>(LambdaLabel::Recursive)) || v != std::floor(v))
+                throw H5::DataSetIException("lambda labels", "label " + std::to_string(v) + " is not one of 0 to 3");
+            row.push_back(static_cast<LambdaLabel>(static_cast<int>(v)));
         }
         rows.push_back(std::move(row));
     }

@@ -517,6 +517,9 @@ private Q_SLOTS:
         const std::string table2d = kTestData + "/hostile-hdf5/table-2d.h5"; // a point's timings: 3 x 2 rows
         QVERIFY(throwsNaming<Error>([&] { readStoredSweep(table2d); }, "/point/rtn-w3-g64-sym/timings"));
         QVERIFY(throwsNaming<Error>([&] { readStoredSweep(table2d); }, "a table must be 1-D, not of rank 2"));
+        // F's λ case labels stored as floats with a NaN: cast to int, undefined (UBSan)
+        const std::string nanLabel = kTestData + "/hostile-hdf5/nan-label.h5";
+        QVERIFY(throwsNaming<Error>([&] { readStoredSweep(nanLabel); }, "label nan is not one of 0 to 3"));
     }
 
     // --- writes: atomic, and nothing left behind when they fail ----------------------------------
