@@ -9,10 +9,9 @@
 // what loads must be what its users index (the invariants of the two byte-level targets).
 #include "core/base/error.h"
 #include "core/store/hdf5_vetting.h"
-#include "core/store/result_store.h"
-#include "core/store/stored_sweep.h"
 #include "core/store/sweep_point_awq.h"
 #include "hdf5_tree.h"
+#include "store_invariants.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -251,24 +250,9 @@ bool edit(FuzzedDataProvider& in, Node& root)
     return true;
 }
 
-void readResult(const std::string& path)
-{
-    const awb::AwqResult r = awb::loadAwqResult(path);
-    for (const awb::BlockAwqResult& b : r.blocks) {
-        for (const awb::ScaleSearch& s : b.scales)
-            if (s.scales.dim() != 1 || s.scales.numel() == 0)
-                std::abort();
-        for (const awb::ClipSearch& c : b.clips)
-            if (c.maxVal.dim() != 2 || c.maxVal.numel() == 0)
-                std::abort();
-    }
-}
-
 void readSweep(const std::string& path)
 {
-    const awb::StoredSweep s = awb::readStoredSweep(path);
-    if (s.points.size() != s.contents.rows.size())
-        std::abort();
+    const awb::StoredSweep s = awb::fuzz::readSweepChecked(path);
     for (const awb::StoredSweepPoint& p : s.points)
         if (p.awq)
             awb::readSweepPointAwq(path, p.row.key); // what `awb quantize --apply-results STORE.h5#KEY` reads
@@ -316,7 +300,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     }
     const awb::h5::WrittenHere trusted(path);
     try {
-        seed.sweep ? readSweep(path) : readResult(path);
+        seed.sweep ? readSweep(path) : awb::fuzz::loadResultChecked(path);
     } catch (const awb::Error&) {
     }
     std::filesystem::remove(path);

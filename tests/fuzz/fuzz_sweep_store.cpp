@@ -3,18 +3,14 @@
 // series and every point's drift groups (the same groups as a diagnose report), gates, timings and
 // AWQ search. Any bytes: only awb::Error may come out, and every row must come back with its point.
 #include "core/base/error.h"
-#include "core/store/stored_sweep.h"
 #include "fuzz_input.h"
-
-#include <cstdlib>
+#include "store_invariants.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     const awb::fuzz::ShmFile file(data, size);
     try {
-        const awb::StoredSweep s = awb::readStoredSweep(file.path());
-        if (s.points.size() != s.contents.rows.size())
-            std::abort();
+        awb::fuzz::readSweepChecked(file.path());
     } catch (const awb::Error&) {
     }
     return 0;
