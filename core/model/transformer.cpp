@@ -8,6 +8,7 @@
 #include "core/model/rope.h"
 
 #include <ATen/ATen.h>
+#include <algorithm>
 #include <cmath>
 
 namespace awb {
@@ -136,6 +137,23 @@ at::Tensor RopeTable::apply(const at::Tensor& x, int64_t startPos, const std::ve
     return at::cat({x0 * cos - x1 * sin, x1 * cos + x0 * sin}, -1);
 }
 
+void RopeTable::rotate(const float* x, int64_t headDim, int64_t pos, float* out) const
+{
+    // Each product rounded, then the sum or difference rounded, as apply()'s elementwise ATen ops do
+    // (this file is built without FMA, so the compiler cannot fuse them).
+    const int64_t half = headDim / 2;
+    const float* cos = m_cos.data_ptr<float>() + pos * half;
+    const float* sin = m_sin.data_ptr<float>() + pos * half;
+    for (int64_t i = 0; i < half; ++i) {
+        const bool adjacent = m_style == RopeStyle::AdjacentPairs;
+        const float x0 = adjacent ? x[2 * i] : x[i], x1 = adjacent ? x[2 * i + 1] : x[i + half];
+        const float c = cos[i], s = sin[i];
+        const float a = x0 * c - x1 * s, b = x1 * c + x0 * s;
+        out[adjacent ? 2 * i : i] = a;
+        out[adjacent ? 2 * i + 1 : i + half] = b;
+    }
+}
+
 KvCache::KvCache(const ModelConfig& config, int64_t batch, int64_t capacity_) : capacity(capacity_)
 {
     for (int64_t i = 0; i < config.nLayers; ++i) {
@@ -182,6 +200,38 @@ KvCache KvCache::rowView(int64_t b, int64_t first) const
     return view;
 }
 
+namespace {
+// A decode step (one position per row) of attentionContext: RoPE on q and k, the step's keys and values
+// written into the cache and the attention read in place (decodeAttention), in plain loops. Why: a
+// batch-1 decode step of the 135M shape spent ~1.8 ms a token here in ~20 small ATen ops a layer
+// (bench_forward). Same arithmetic as the general path.
+at::Tensor decodeStepAttention(const ModelConfig& c, const RopeTable& rope, const at::Tensor& q, const at::Tensor& k,
+                               const at::Tensor& v, KvCache& cache, size_t layer)
+{
+    const int64_t B = q.size(0), hd = c.headDim, startPos = cache.length;
+    const int64_t slot = startPos - cache.prefixLength; // where this position goes in the rows' own part
+    if (startPos >= rope.maxLen())
+        throw ArgumentError("position " + std::to_string(startPos + 1) + " exceeds the RoPE table of " + std::to_string(rope.maxLen()));
+    at::Tensor qh = at::empty({B, c.nHeads, hd});
+    at::Tensor& keys = cache.keys[layer];
+    at::Tensor& values = cache.values[layer];
+    const float *qp = q.data_ptr<float>(), *kp = k.data_ptr<float>(), *vp = v.data_ptr<float>();
+    float *qo = qh.data_ptr<float>(), *ko = keys.data_ptr<float>(), *vo = values.data_ptr<float>();
+    for (int64_t b = 0; b < B; ++b) {
+        const int64_t pos = cache.rowStart.empty() ? startPos : std::max<int64_t>(0, startPos - cache.rowStart[size_t(b)]);
+        for (int64_t h = 0; h < c.nHeads; ++h)
+            rope.rotate(qp + (b * c.nHeads + h) * hd, hd, pos, qo + (b * c.nHeads + h) * hd);
+        for (int64_t h = 0; h < c.nKvHeads; ++h) {
+            const int64_t kAt = b * keys.stride(0) + h * keys.stride(1) + slot * keys.stride(2);
+            const int64_t vAt = b * values.stride(0) + h * values.stride(1) + slot * values.stride(2);
+            rope.rotate(kp + (b * c.nKvHeads + h) * hd, hd, pos, ko + kAt);
+            std::copy_n(vp + (b * c.nKvHeads + h) * hd, hd, vo + vAt);
+        }
+    }
+    return decodeAttention(c, qh, cache, layer, startPos + 1).view({B, 1, c.qDim()});
+}
+} // namespace
+
 at::Tensor attentionContext(const ModelConfig& c, const RopeTable& rope, const at::Tensor& q, const at::Tensor& k,
                             const at::Tensor& v, KvCache* cache, size_t layer)
 {
@@ -189,6 +239,9 @@ at::Tensor attentionContext(const ModelConfig& c, const RopeTable& rope, const a
     const int64_t startPos = cache ? cache->length : 0;
     const std::vector<int64_t> noPadding;
     const std::vector<int64_t>& rowStart = cache ? cache->rowStart : noPadding;
+    if (cache && T == 1 && q.scalar_type() == at::kFloat && k.scalar_type() == at::kFloat && v.scalar_type() == at::kFloat &&
+        cache->keys[layer].stride(3) == 1 && cache->values[layer].stride(3) == 1)
+        return decodeStepAttention(c, rope, q.contiguous(), k.contiguous(), v.contiguous(), *cache, layer);
     at::Tensor qh = rope.apply(q.view({B, T, c.nHeads, c.headDim}).transpose(1, 2), startPos, rowStart);
     at::Tensor kh = rope.apply(k.view({B, T, c.nKvHeads, c.headDim}).transpose(1, 2), startPos, rowStart);
     at::Tensor vh = v.view({B, T, c.nKvHeads, c.headDim}).transpose(1, 2);

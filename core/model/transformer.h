@@ -41,6 +41,10 @@ public:
     // of x, a left-padded batch: KvCache::rowStart) at startPos - rowStart[b] .. for row b, so each
     // row is rotated as it would be alone (its padding at position 0).
     at::Tensor apply(const at::Tensor& x, int64_t startPos, const std::vector<int64_t>& rowStart = {}) const;
+    // One head of one position, as apply() computes it (the same products, sums and rounding), from
+    // x[headDim] into out[headDim] (out may not alias x): a decode step's q and k without ATen's
+    // per-op overhead.
+    void rotate(const float* x, int64_t headDim, int64_t pos, float* out) const;
     int64_t maxLen() const { return m_maxLen; }
 
 private:
