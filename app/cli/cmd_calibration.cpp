@@ -18,6 +18,7 @@ void addCalibrationCommand(CLI::App& app)
     auto json = std::make_shared<bool>(false);
     o->calibration.nBlocks = 128;
     cmd->add_option("--model", o->model, "llama2.c file or Hugging Face folder (default: the embedded stories260K)");
+    cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.model / tokenizer.json (default: found beside the model)");
     cmd->add_option("--calib", o->sources, "calibration sources, comma-separated: text files, .jsonl, tinystories, wikitext2, self")
         ->delimiter(',')
         ->required();

@@ -43,7 +43,9 @@ CalibrationPreviewResult runCalibrationPreview(const CalibrationPreviewOptions& 
         throw IoError(o.saveBlocks + ": folder does not exist (--save-blocks)");
     if (!o.targetText.empty() && !std::filesystem::is_regular_file(o.targetText))
         throw IoError(o.targetText + ": target text not found (calibration sanity)");
-    const Model fp = loadModel(o.model.empty() ? defaultModelPath() : o.model);
+    LoadOptions load;
+    load.tokenizerPath = o.tokenizer;
+    const Model fp = loadModel(o.model.empty() ? defaultModelPath() : o.model, load);
     if (!fp.tokenizer)
         throw ArgumentError((o.model.empty() ? defaultModelPath() : o.model) + ": calibration text needs a tokenizer");
 

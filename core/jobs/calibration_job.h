@@ -17,6 +17,7 @@ namespace awb {
 
 struct CalibrationPreviewOptions {
     std::string model;                // empty = the embedded stories260K
+    std::string tokenizer;            // empty = found beside the model
     std::vector<std::string> sources; // files, "tinystories", "wikitext2", "self"; one set joins them
     CalibrationOptions calibration;   // blocks, seqlen, long samples drop/split
     std::string targetText;           // empty = no sanity check

@@ -311,6 +311,27 @@ private Q_SLOTS:
         QVERIFY(lastJsonLine(r.out)["tokens"].get<int>() > 0);
     }
 
+    void calibrationTakesATokenizerFromElsewhere()
+    {
+        // A model folder without a tokenizer (e.g. bench/make_synthetic_model's) can still give its
+        // calibration blocks to another tool (bench/peers/llmcompressor_awq.py).
+        QTemporaryDir dir;
+        const QString model = dir.filePath("model.bin"), blocks = dir.filePath("blocks.json");
+        QVERIFY(QFile::copy(kModel, model));
+        const QStringList args{"calibration", "--model", model, "--calib", "tinystories", "--n-samples", "2", "--seqlen", "512",
+                               "--save-blocks", blocks};
+        const Run without = runCli(args);
+        QCOMPARE(without.code, 1);
+        QVERIFY2(without.err.contains("no tokenizer found"), qPrintable(without.err));
+        const Run with = runCli(args + QStringList{"--tokenizer", kResources + "/models/stories260K/tok512.model"});
+        QCOMPARE(with.code, 0);
+        QFile f(blocks);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto j = nlohmann::json::parse(f.readAll().toStdString());
+        QCOMPARE(j["blocks"].size(), size_t(2));
+        QCOMPARE(j["blocks"][0].size(), size_t(512));
+    }
+
     void badInputGivesOneLineErrorAndExitCode_data()
     {
         QTest::addColumn<QStringList>("args");
