@@ -2,10 +2,14 @@
 // of batch-1 decode steps, split into the linears of the blocks, attention (RoPE, scores, softmax,
 // context), the rest of the blocks (norms, SwiGLU, residuals), the LM head and log_softmax, plus
 // this machine's fp32 GEMM rate at the model's own shapes as the yardstick.
-// Usage: bench_forward --model DIR [--windows B] [--seqlen T] [--decode N] [--reps R]
+// Usage: bench_forward --model DIR [--windows B] [--seqlen T] [--decode N] [--reps R] [--prefill 0]
+// --prefill 0 skips the GEMM yardstick and the prefill, so that the peak RSS in the JSON line is what
+// decoding holds (the weights as generate() reads them, the KV cache, one step's activations): the
+// figure to compare between a model's fp32, half and packed int4 forms.
 // The pieces are the ones forward() calls (core/model/transformer.h), timed one by one; their sum is
 // printed next to a plain forward() of the same input, so the split can be checked against the whole.
 #include "bench/bench_options.h"
+#include "core/base/process_memory.h"
 #include "core/base/runtime.h"
 #include "core/io/model_loader.h"
 #include "core/model/transformer.h"
@@ -130,6 +134,34 @@ double printSplit(const char* title, const std::vector<Split>& reps, double whol
     return tokens / wholeMedian;
 }
 
+// The GEMM yardstick at the model's shapes, then the prefill of `windows` x `seqLen` random tokens
+// split into its parts; returns tokens per second of the plain forward.
+double timePrefill(const awb::Model& model, const awb::RopeTable& rope, int64_t windows, int64_t seqLen, int reps)
+{
+    const auto& c = model.config;
+    const int64_t rows = windows * seqLen;
+    std::printf("fp32 GEMM (at::linear) at %lld rows: [dim->ffn] %.1f GFLOP/s, [ffn->dim] %.1f GFLOP/s, [dim->vocab] %.1f GFLOP/s; "
+                "decode [1 x dim->ffn] %.1f GFLOP/s\n",
+                (long long)rows, gemmGflops(rows, c.dim, c.hiddenDim, reps), gemmGflops(rows, c.hiddenDim, c.dim, reps),
+                gemmGflops(std::min<int64_t>(rows, 512), c.dim, c.vocabSize, reps), gemmGflops(1, c.dim, c.hiddenDim, 50));
+    at::manual_seed(0);
+    const at::Tensor tokens = at::randint(3, c.vocabSize, {windows, seqLen}, at::kLong);
+    std::vector<Split> split;
+    std::vector<double> whole;
+    for (int r = 0; r < reps; ++r) {
+        Split s;
+        const at::Tensor logits = splitForward(s, model, rope, tokens, nullptr);
+        auto t = Clock::now();
+        at::log_softmax(logits, -1);
+        s.add("log_softmax", t);
+        split.push_back(s);
+        t = Clock::now();
+        at::log_softmax(awb::forward(model, rope, tokens), -1);
+        whole.push_back(since(t));
+    }
+    return printSplit("prefill", split, median(whole), static_cast<double>(rows));
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -138,9 +170,12 @@ int main(int argc, char** argv)
     std::string modelDir;
     int64_t windows = 2, seqLen = 512, decode = 32;
     int reps = 3;
-    if (!awb::bench::parseOptions(argc, argv, "bench_forward --model DIR [--windows B] [--seqlen T] [--decode N] [--reps R]",
+    bool prefill = true;
+    if (!awb::bench::parseOptions(argc, argv, "bench_forward --model DIR [--windows B] [--seqlen T] [--decode N] [--reps R] [--prefill 0]",
                                   [&](const std::string& k, const std::string& v) {
-                                      if (k == "--model")
+                                      if (k == "--prefill")
+                                          prefill = std::stoi(v) != 0;
+                                      else if (k == "--model")
                                           modelDir = v;
                                       else if (k == "--windows")
                                           windows = std::stoll(v);
@@ -169,29 +204,8 @@ int main(int argc, char** argv)
         std::printf("%s: %s, dim %lld, ffn %lld, %lld layers, heads %lld/%lld, vocab %lld; %d threads\n", modelDir.c_str(),
                     model.weightDtype.c_str(), (long long)c.dim, (long long)c.hiddenDim, (long long)c.nLayers, (long long)c.nHeads,
                     (long long)c.nKvHeads, (long long)c.vocabSize, at::get_num_threads());
-        const int64_t rows = windows * seqLen;
-        std::printf("fp32 GEMM (at::linear) at %lld rows: [dim->ffn] %.1f GFLOP/s, [ffn->dim] %.1f GFLOP/s, [dim->vocab] %.1f GFLOP/s; "
-                    "decode [1 x dim->ffn] %.1f GFLOP/s\n",
-                    (long long)rows, gemmGflops(rows, c.dim, c.hiddenDim, reps), gemmGflops(rows, c.hiddenDim, c.dim, reps),
-                    gemmGflops(std::min<int64_t>(rows, 512), c.dim, c.vocabSize, reps), gemmGflops(1, c.dim, c.hiddenDim, 50));
-
-        at::manual_seed(0);
-        const at::Tensor tokens = at::randint(3, c.vocabSize, {windows, seqLen}, at::kLong);
         const awb::RopeTable rope(c, std::max(seqLen, decode + 1));
-        std::vector<Split> prefill;
-        std::vector<double> whole;
-        for (int r = 0; r < reps; ++r) {
-            Split s;
-            const at::Tensor logits = splitForward(s, model, rope, tokens, nullptr);
-            auto t = Clock::now();
-            at::log_softmax(logits, -1);
-            s.add("log_softmax", t);
-            prefill.push_back(s);
-            t = Clock::now();
-            at::log_softmax(awb::forward(model, rope, tokens), -1);
-            whole.push_back(since(t));
-        }
-        const double prefillRate = printSplit("prefill", prefill, median(whole), static_cast<double>(rows));
+        const double prefillRate = prefill ? timePrefill(model, rope, windows, seqLen, reps) : 0.0;
 
         const awb::Model decoding = awb::decodeWeights(model, 1); // what generate() decodes with
         const std::string decodeTitle = std::string("decode (batch 1, ") + (!decoding.blocks[0].packed.empty() ? "packed int4"
@@ -212,8 +226,9 @@ int main(int argc, char** argv)
             wholeDecode.push_back(since(t));
         }
         const double decodeRate = printSplit(decodeTitle.c_str(), steps, median(wholeDecode), static_cast<double>(decode));
-        std::printf("{\"weights\": \"%s\", \"threads\": %d, \"prefill_tokens_per_s\": %.2f, \"decode_tokens_per_s\": %.2f}\n",
-                    model.weightDtype.c_str(), at::get_num_threads(), prefillRate, decodeRate);
+        std::printf("{\"weights\": \"%s\", \"threads\": %d, \"prefill_tokens_per_s\": %.2f, \"decode_tokens_per_s\": %.2f, "
+                    "\"peak_rss_mb\": %.0f}\n",
+                    model.weightDtype.c_str(), at::get_num_threads(), prefillRate, decodeRate, awb::peakResidentMiB());
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());

@@ -7,11 +7,16 @@
 #
 # MODEL_DIR is a Hugging Face Llama folder (e.g. bench/make_synthetic_model --shape smollm2-135m).
 # Token ids come from the embedded SentencePiece tokenizer on both sides (the synthetic folder has no
-# tokenizer). Runs, in one go: `awb eval` vs transformers' perplexity (windows of 512), awb's decode
-# steps (bench_forward: forward() with the KV cache, batch 1, as `awb generate` runs them; generate
-# itself cannot decode a random model's ids with a 512-piece tokenizer) vs transformers' greedy
-# generate (64 tokens), and the same decode on an AutoAWQ w4 g64 export of the model (RTN: the speed
-# of quantized decode does not depend on how the scales were found).
+# tokenizer). Runs, in one go: `awb eval` vs transformers' perplexity (windows of 512); awb's decode
+# steps (bench_forward --prefill 0: forward() with the KV cache, batch 1, as `awb generate` runs them;
+# generate itself cannot decode a random model's ids with a 512-piece tokenizer) on the model as
+# stored, on its fp32 conversion (`awb convert --dtype f32`) and on an AutoAWQ w4 g64 export (RTN: the
+# speed of quantized decode does not depend on how the scales were found), each with the peak RSS of
+# decoding alone; transformers' greedy generate (64 tokens).
+# AWQ=1 also runs the AWQ search side by side: `awb quantize --method awq` and llm-compressor's AWQ
+# (llmcompressor_awq.py; its venv needs `llmcompressor`) on the same 16 blocks of 512 wikitext-2
+# tokens, w4 g64 with zero point, awb with llm-compressor's kind of search (--feed fp --scaling duo
+# --no-clip; see bench/peers/README.md); at the 135M shape that takes tens of minutes.
 # Prints each figure and the ratios; one JSON line at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,31 +37,51 @@ rss_mb() { echo $(( $(cat "$WORK/rss") / 1024 )); }
 timed "$AWB" eval --model "$MODEL" --tokenizer "$TOK" --text "$TEXT" --json 2>/dev/null | tail -1 > "$WORK/awb_eval.json"
 AWB_EVAL_RSS=$(rss_mb)
 BENCH_FORWARD=${BENCH_FORWARD:-build/bench/bench_forward}
-timed "$BENCH_FORWARD" --model "$MODEL" --windows 1 --decode 64 | tail -1 > "$WORK/awb_gen.json"
-AWB_GEN_RSS=$(rss_mb)
+"$AWB" convert --model "$MODEL" --tokenizer "$TOK" --dtype f32 --out "$WORK/f32" >/dev/null 2>&1
 "$AWB" quantize --model "$MODEL" --tokenizer "$TOK" --method rtn --w-bit 4 --group-size 64 --out "$WORK/q4" >/dev/null 2>&1
-timed "$BENCH_FORWARD" --model "$WORK/q4" --windows 1 --decode 64 | tail -1 > "$WORK/awb_gen_q4.json"
-AWB_Q4_RSS=$(rss_mb)
+for form in stored f32 q4; do
+  dir=$WORK/$form; [ $form = stored ] && dir=$MODEL
+  "$BENCH_FORWARD" --model "$dir" --prefill 0 --decode 64 | tail -1 > "$WORK/awb_gen_$form.json"
+done
 timed "$PY" bench/peers/transformers_eval_generate.py --model "$MODEL" --tokenizer "$TOK" --text "$TEXT" --threads "$THREADS" 2>/dev/null | tail -1 > "$WORK/tf.json"
 TF_RSS=$(rss_mb)
+echo '{}' > "$WORK/awb_awq.json"; echo '{}' > "$WORK/lc_awq.json"
+if [ "${AWQ:-0}" = 1 ]; then
+  "$AWB" calibration --model "$MODEL" --tokenizer "$TOK" --calib wikitext2 --n-samples 16 --seqlen 512 \
+    --save-blocks "$WORK/blocks.json" >/dev/null
+  "$AWB" quantize --model "$MODEL" --tokenizer "$TOK" --calib "$WORK/blocks.json" --n-samples 16 --seqlen 512 --w-bit 4 \
+    --group-size 64 --feed fp --scaling duo --no-clip --eval "$TEXT" --json 2>/dev/null | tail -1 > "$WORK/awb_awq.json"
+  "$PY" bench/peers/llmcompressor_awq.py --model "$MODEL" --blocks "$WORK/blocks.json" --tokenizer "$TOK" --text "$TEXT" \
+    --w-bit 4 --group-size 64 --threads "$THREADS" 2>/dev/null | tail -1 > "$WORK/lc_awq.json"
+fi
 
-python3 - "$WORK" "$AWB_EVAL_RSS" "$AWB_GEN_RSS" "$AWB_Q4_RSS" "$TF_RSS" <<'PY'
+python3 - "$WORK" "$AWB_EVAL_RSS" "$TF_RSS" <<'PY'
 import json, sys
 w = sys.argv[1]
 load = lambda n: json.load(open(f"{w}/{n}.json"))
-ev, gen, q4, tf = load("awb_eval"), load("awb_gen"), load("awb_gen_q4"), load("tf")
-rss = dict(awb_eval=int(sys.argv[2]), awb_gen=int(sys.argv[3]), awb_gen_q4=int(sys.argv[4]), transformers=int(sys.argv[5]))
+ev, tf = load("awb_eval"), load("tf")
+gen = {form: load(f"awb_gen_{form}") for form in ("stored", "f32", "q4")}
+rss = dict(awb_eval=int(sys.argv[2]), transformers=int(sys.argv[3]))
 awb_eval_tps = ev["scored_tokens"] / ev["seconds"]
+tps = lambda form: gen[form]["decode_tokens_per_s"]
 print(f"eval      awb {awb_eval_tps:8.1f} tokens/s ({ev['seconds']:.2f} s, ppl {ev['ppl']:.6g})   "
       f"transformers {tf['eval_tokens_per_s']:8.1f} tokens/s ({tf['eval_seconds']:.2f} s, ppl {tf['ppl']:.6g})   "
       f"awb/transformers {awb_eval_tps / tf['eval_tokens_per_s']:.2f}x")
-print(f"decode    awb {gen['decode_tokens_per_s']:8.1f} tokens/s   transformers {tf['decode_tokens_per_s']:8.1f} tokens/s   "
-      f"awb/transformers {gen['decode_tokens_per_s'] / tf['decode_tokens_per_s']:.2f}x")
-print(f"int4      awb w4g64 {q4['decode_tokens_per_s']:8.1f} tokens/s   vs awb fp {q4['decode_tokens_per_s'] / gen['decode_tokens_per_s']:.2f}x   "
-      f"peak RSS {rss['awb_gen_q4']} MB vs {rss['awb_gen']} MB ({100 * rss['awb_gen_q4'] / rss['awb_gen']:.0f}%)")
+print(f"decode    awb {gen['stored']['weights']} {tps('stored'):8.1f} tokens/s   transformers fp32 {tf['decode_tokens_per_s']:8.1f} tokens/s   "
+      f"awb/transformers {tps('stored') / tf['decode_tokens_per_s']:.2f}x")
+for form in ("stored", "f32", "q4"):
+    print(f"decode    awb {gen[form]['weights']:12s} {tps(form):8.1f} tokens/s   peak RSS {gen[form]['peak_rss_mb']:6.0f} MB")
+ratios = dict(eval=awb_eval_tps / tf["eval_tokens_per_s"], decode=tps("stored") / tf["decode_tokens_per_s"],
+              int4_vs_fp32_decode=tps("q4") / tps("f32"), int4_vs_stored_decode=tps("q4") / tps("stored"),
+              int4_vs_fp32_rss=gen["q4"]["peak_rss_mb"] / gen["f32"]["peak_rss_mb"])
+print(f"int4      vs fp32 {ratios['int4_vs_fp32_decode']:.2f}x (RSS {100 * ratios['int4_vs_fp32_rss']:.0f}%)   "
+      f"vs {gen['stored']['weights']} {ratios['int4_vs_stored_decode']:.2f}x")
+awq, lc = load("awb_awq"), load("lc_awq")
+if awq and lc:
+    ratios["awq_search_vs_llm_compressor"] = lc["search_seconds"] / awq["seconds_search"]
+    print(f"AWQ       awb search {awq['seconds_search']:.1f} s (ppl {awq['ppl_q']:.6g})   llm-compressor {lc['search_seconds']:.1f} s "
+          f"(ppl {lc['ppl_q']:.6g})   llm-compressor/awb {ratios['awq_search_vs_llm_compressor']:.2f}x   (FP ppl {awq['ppl_fp']:.6g})")
 print(f"peak RSS MB: {rss}")
-print(json.dumps(dict(awb_eval=ev, awb_forward=gen, awb_forward_w4g64=q4, transformers=tf, peak_rss_mb=rss,
-                      ratios=dict(eval=awb_eval_tps / tf["eval_tokens_per_s"],
-                                  decode=gen["decode_tokens_per_s"] / tf["decode_tokens_per_s"],
-                                  int4_vs_fp_decode=q4["decode_tokens_per_s"] / gen["decode_tokens_per_s"]))))
+print(json.dumps(dict(awb_eval=ev, awb_decode=gen, transformers=tf, awb_awq=awq, llm_compressor_awq=lc, peak_rss_mb=rss,
+                      ratios=ratios)))
 PY
