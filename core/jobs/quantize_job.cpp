@@ -3,6 +3,7 @@
 #include "core/awqformat/awq_export.h"
 #include "core/awqformat/bits_per_weight.h"
 #include "core/base/error.h"
+#include "core/base/runtime.h"
 #include "core/jobs/input_checks.h"
 #include "core/quant/awq_result.h"
 #include "core/store/result_store.h"
@@ -75,6 +76,9 @@ QuantizeJobResult runQuantizeJob(const QuantizeJobOptions& o, JobContext& job)
     }
 
     const Model model = o.model.load();
+    // BLAS on every core for a large model (the search is GEMM-bound): at the 135M shape, 4 blocks,
+    // 155 s with libtorch on 2 threads and BLAS on 1 against 105 s (bench/RESULTS.md, issue 14).
+    const ScopedJobThreads threads(model.config.dim);
     std::vector<int64_t> evalTokens;
     if (!o.evalTextPath.empty()) {
         withErrorContext(o.evalTextPath, [&] { evalTokens = encodeEvalText(*model.tokenizer, o.evalTextPath); });
