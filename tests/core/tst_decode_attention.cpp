@@ -102,6 +102,32 @@ private Q_SLOTS:
         QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
     }
 
+    // A decode step rotates q and k with RopeTable::rotate: bit for bit what apply() gives, in both
+    // pairings of the dimensions.
+    void ropeRotateIsApplyBitForBit_data()
+    {
+        QTest::addColumn<int>("style");
+        QTest::newRow("adjacent pairs (llama2.c)") << int(RopeStyle::AdjacentPairs);
+        QTest::newRow("rotate half (Hugging Face)") << int(RopeStyle::RotateHalf);
+    }
+
+    void ropeRotateIsApplyBitForBit()
+    {
+        QFETCH(int, style);
+        at::manual_seed(13);
+        ModelConfig c = smallConfig(16);
+        c.rope = RopeStyle(style);
+        const int64_t T = 30;
+        const RopeTable rope(c, T);
+        const at::Tensor x = at::randn({1, c.nHeads, T, c.headDim}) * 10;
+        const at::Tensor want = rope.apply(x, 0).contiguous();
+        at::Tensor got = at::empty_like(want);
+        for (int64_t h = 0; h < c.nHeads; ++h)
+            for (int64_t t = 0; t < T; ++t)
+                rope.rotate(x[0][h][t].contiguous().data_ptr<float>(), c.headDim, t, got[0][h][t].data_ptr<float>());
+        QVERIFY(at::equal(got, want));
+    }
+
     void prefixCacheRefusesPrefill()
     {
         const ModelConfig c = smallConfig(16);
