@@ -1,7 +1,9 @@
 // AWQ search benchmark: seconds per block and peak RSS for a model streamed from its mapping.
 // Usage: bench_quantize --model PATH [--blocks N] [--seqlen L] [--layers K] [--w-bit B] [--group G]
+//                       [--feed fp|quantized|auto|best] [--scaling activation|duo|best]
 //   --layers K searches only the first K decoder blocks (a shallow copy of the model), to time a
 //   large model's blocks without waiting for all of them; each block's cost is the same.
+// Threads as `awb quantize` sets them (ScopedJobThreads: a large model's BLAS on every core).
 // Calibration tokens are random ids (speed and memory do not depend on their values).
 // Memory figures are the kernel's (/proc/self/status, MiB): VmHWM is the peak resident size, and
 // each search stage logs to stderr the resident size then, anonymous and file-backed (the mapped
@@ -45,7 +47,7 @@ int main(int argc, char** argv)
     awb::AwqOptions o;
     o.quant = {4, 128, true};
     const bool parsed = awb::bench::parseOptions(
-        argc, argv, "bench_quantize [--model PATH] [--blocks N] [--seqlen L] [--layers K] [--w-bit B] [--group G]",
+        argc, argv, "bench_quantize [--model PATH] [--blocks N] [--seqlen L] [--layers K] [--w-bit B] [--group G] [--feed F] [--scaling S]",
         [&](const std::string& k, const std::string& v) {
             if (k == "--model") model = v;
             else if (k == "--blocks") blocks = std::stoll(v);
@@ -53,6 +55,8 @@ int main(int argc, char** argv)
             else if (k == "--layers") layers = std::stoll(v);
             else if (k == "--w-bit") o.quant.wBit = std::stoi(v);
             else if (k == "--group") o.quant.groupSize = std::stoll(v);
+            else if (k == "--feed") o.feed = awb::feedFromName(v);
+            else if (k == "--scaling") o.scaling = awb::scalingFromName(v);
             else return false;
             return true;
         });
@@ -66,6 +70,7 @@ int main(int argc, char** argv)
             m.blocks.resize(layers);
             m.config.nLayers = layers;
         }
+        const awb::ScopedJobThreads threads(m.config.dim);
         at::manual_seed(0);
         const at::Tensor calib = at::randint(3, m.config.vocabSize, {blocks, seqLen}, at::kLong);
         const double rssBefore = statusMib("VmHWM");
@@ -93,8 +98,9 @@ int main(int argc, char** argv)
         std::printf("model %s (%s, %lld layers searched, dim %lld, ffn %lld)\n", model.c_str(), m.weightDtype.c_str(),
                     static_cast<long long>(m.config.nLayers), static_cast<long long>(m.config.dim),
                     static_cast<long long>(m.config.hiddenDim));
-        std::printf("calibration %lld x %lld tokens, %s, %d threads\n", static_cast<long long>(blocks),
-                    static_cast<long long>(seqLen), o.quant.label().c_str(), at::get_num_threads());
+        std::printf("calibration %lld x %lld tokens, %s, feed %s, scaling %s; libtorch %d threads, %d cores for tensor work (BLAS)\n",
+                    static_cast<long long>(blocks), static_cast<long long>(seqLen), o.quant.label().c_str(), awb::feedName(o.feed),
+                    awb::scalingName(o.scaling), at::get_num_threads(), awb::tensorCores());
         std::printf("seconds per block:%s\n", blockList.c_str());
         std::printf("search %.1f s, median %.2f s per block, peak RSS (VmHWM) %.0f MiB = %.2f GB (%.0f MiB after loading)\n",
                     seconds, median, peak, peak * 1048576 / 1e9, rssBefore);
