@@ -109,20 +109,19 @@ RopeTable::RopeTable(const ModelConfig& config, int64_t maxLen) : m_style(config
 at::Tensor RopeTable::apply(const at::Tensor& x, int64_t startPos, const std::vector<int64_t>& rowStart) const
 {
     const int64_t T = x.size(2);
-    if (startPos + T > m_maxLen)
-        throw ArgumentError("position " + std::to_string(startPos + T) + " exceeds the RoPE table of " + std::to_string(m_maxLen));
+    requireLength(startPos + T);
     if (!rowStart.empty() && static_cast<int64_t>(rowStart.size()) != x.size(0))
         throw ShapeError("RoPE: " + std::to_string(rowStart.size()) + " row starts for " + std::to_string(x.size(0)) + " rows");
     at::Tensor cos, sin;
     if (rowStart.empty()) {
         cos = m_cos.slice(0, startPos, startPos + T); // [T, d/2]
         sin = m_sin.slice(0, startPos, startPos + T);
-    } else { // row b's position of column startPos + t is startPos + t - rowStart[b] (padding: 0)
+    } else {
         const int64_t B = x.size(0);
         std::vector<int64_t> positions;
         for (int64_t b = 0; b < B; ++b)
             for (int64_t t = 0; t < T; ++t)
-                positions.push_back(std::max<int64_t>(0, startPos + t - rowStart[static_cast<size_t>(b)]));
+                positions.push_back(rowPosition(startPos + t, rowStart, b));
         const at::Tensor index = at::tensor(positions, at::kLong);
         cos = m_cos.index_select(0, index).view({B, 1, T, -1}); // [B, 1 (heads), T, d/2]
         sin = m_sin.index_select(0, index).view({B, 1, T, -1});
@@ -144,14 +143,25 @@ void RopeTable::rotate(const float* x, int64_t headDim, int64_t pos, float* out)
     const int64_t half = headDim / 2;
     const float* cos = m_cos.data_ptr<float>() + pos * half;
     const float* sin = m_sin.data_ptr<float>() + pos * half;
+    const bool adjacent = m_style == RopeStyle::AdjacentPairs;
     for (int64_t i = 0; i < half; ++i) {
-        const bool adjacent = m_style == RopeStyle::AdjacentPairs;
         const float x0 = adjacent ? x[2 * i] : x[i], x1 = adjacent ? x[2 * i + 1] : x[i + half];
         const float c = cos[i], s = sin[i];
         const float a = x0 * c - x1 * s, b = x1 * c + x0 * s;
         out[adjacent ? 2 * i : i] = a;
         out[adjacent ? 2 * i + 1 : i + half] = b;
     }
+}
+
+void RopeTable::requireLength(int64_t end) const
+{
+    if (end > m_maxLen)
+        throw ArgumentError("position " + std::to_string(end) + " exceeds the RoPE table of " + std::to_string(m_maxLen));
+}
+
+int64_t RopeTable::rowPosition(int64_t column, const std::vector<int64_t>& rowStart, int64_t b)
+{
+    return rowStart.empty() ? column : std::max<int64_t>(0, column - rowStart[static_cast<size_t>(b)]);
 }
 
 KvCache::KvCache(const ModelConfig& config, int64_t batch, int64_t capacity_) : capacity(capacity_)
@@ -210,15 +220,14 @@ at::Tensor decodeStepAttention(const ModelConfig& c, const RopeTable& rope, cons
 {
     const int64_t B = q.size(0), hd = c.headDim, startPos = cache.length;
     const int64_t slot = startPos - cache.prefixLength; // where this position goes in the rows' own part
-    if (startPos >= rope.maxLen())
-        throw ArgumentError("position " + std::to_string(startPos + 1) + " exceeds the RoPE table of " + std::to_string(rope.maxLen()));
+    rope.requireLength(startPos + 1);
     at::Tensor qh = at::empty({B, c.nHeads, hd});
     at::Tensor& keys = cache.keys[layer];
     at::Tensor& values = cache.values[layer];
     const float *qp = q.data_ptr<float>(), *kp = k.data_ptr<float>(), *vp = v.data_ptr<float>();
     float *qo = qh.data_ptr<float>(), *ko = keys.data_ptr<float>(), *vo = values.data_ptr<float>();
     for (int64_t b = 0; b < B; ++b) {
-        const int64_t pos = cache.rowStart.empty() ? startPos : std::max<int64_t>(0, startPos - cache.rowStart[size_t(b)]);
+        const int64_t pos = RopeTable::rowPosition(startPos, cache.rowStart, b);
         for (int64_t h = 0; h < c.nHeads; ++h)
             rope.rotate(qp + (b * c.nHeads + h) * hd, hd, pos, qo + (b * c.nHeads + h) * hd);
         for (int64_t h = 0; h < c.nKvHeads; ++h) {

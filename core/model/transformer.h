@@ -45,6 +45,11 @@ public:
     // x[headDim] into out[headDim] (out may not alias x): a decode step's q and k without ATen's
     // per-op overhead.
     void rotate(const float* x, int64_t headDim, int64_t pos, float* out) const;
+    // Throws ArgumentError when positions up to `end` (exclusive) are past the table.
+    void requireLength(int64_t end) const;
+    // The position of column `column` of row b of a left-padded batch (rowStart as in apply(); empty:
+    // no padding): counted from the row's first real column, its padding at 0.
+    static int64_t rowPosition(int64_t column, const std::vector<int64_t>& rowStart, int64_t b);
     int64_t maxLen() const { return m_maxLen; }
 
 private:
