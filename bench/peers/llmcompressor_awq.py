@@ -25,7 +25,6 @@ Prints one JSON line: {"peer": "llm-compressor", versions, settings, "blocks", "
 """
 import argparse
 import json
-import math
 import os
 import sys
 import time
@@ -36,20 +35,7 @@ from transformers import AutoModelForCausalLM
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from transformers_eval_generate import encode_lines  # noqa: E402  (the shared eval-text protocol)
-
-
-def perplexity(model, ids, bos, seqlen):
-    """awb's window protocol, one window per forward (as transformers_eval_generate.py with --batch 1)."""
-    step = seqlen - 1
-    nll, scored = 0.0, 0
-    with torch.inference_mode():
-        for i in range(0, len(ids), step):
-            x = torch.tensor([[bos] + ids[i:i + step]])
-            logp = torch.log_softmax(model(x).logits[:, :-1].float(), -1)
-            nll -= logp.gather(-1, x[:, 1:].unsqueeze(-1)).double().sum().item()
-            scored += x.shape[1] - 1
-    return math.exp(nll / scored), scored
+from transformers_eval_generate import encode_lines, perplexity  # noqa: E402  (the shared eval protocol)
 
 
 def quantized_linears(model):
@@ -135,7 +121,7 @@ def main():
     with torch.inference_mode():
         logits_fp = model(probe).logits
     start = time.perf_counter()
-    ppl_fp, scored = perplexity(model, ids, bos, a.seqlen)
+    ppl_fp, scored, _ = perplexity(model, ids, bos, a.seqlen)
     eval_fp_s = time.perf_counter() - start
 
     # What the search actually did, recorded from llm-compressor's own objects (it clears them at the end).
@@ -190,7 +176,7 @@ def main():
         checks["max_abs_logit_diff_fp_vs_quantized"] = float((logits_fp - model(probe).logits).abs().max())
     checks["linear_forwards_in_oneshot"], checks["of_them_fake_quantized"] = fake_q_forwards
     start = time.perf_counter()
-    ppl_q, scored_q = perplexity(model, ids, bos, a.seqlen)
+    ppl_q, scored_q, _ = perplexity(model, ids, bos, a.seqlen)
     eval_q_s = time.perf_counter() - start
     assert scored_q == scored
 

@@ -30,6 +30,23 @@ def encode_lines(sp, path):
     return ids
 
 
+def perplexity(model, ids, bos, seqlen, batch=1):
+    """awb's window protocol: ids cut into windows of seqlen-1 with BOS in front, every position after BOS
+    scored; `batch` windows of equal length per forward. Returns (ppl, scored tokens, windows)."""
+    step = seqlen - 1
+    windows = [[bos] + ids[i:i + step] for i in range(0, len(ids), step)]
+    nll, scored = 0.0, 0
+    with torch.inference_mode():
+        i = 0
+        while i < len(windows):
+            x = torch.tensor([w for w in windows[i:i + batch] if len(w) == len(windows[i])])
+            logp = torch.log_softmax(model(x).logits[:, :-1].float(), -1)
+            nll -= logp.gather(-1, x[:, 1:].unsqueeze(-1)).double().sum().item()
+            scored += x[:, 1:].numel()
+            i += x.shape[0]
+    return math.exp(nll / scored), scored, len(windows)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", required=True)
@@ -49,20 +66,8 @@ def main():
     sp = spm.SentencePieceProcessor(model_file=a.tokenizer)
     bos = model.config.bos_token_id
     ids = encode_lines(sp, a.text)
-    step = a.seqlen - 1
-    windows = [[bos] + ids[i:i + step] for i in range(0, len(ids), step)]
-
-    nll, scored = 0.0, 0
     start = time.perf_counter()
-    with torch.inference_mode():
-        i = 0
-        while i < len(windows):
-            batch = [w for w in windows[i:i + a.batch] if len(w) == len(windows[i])]
-            x = torch.tensor(batch)
-            logp = torch.log_softmax(model(x).logits[:, :-1].float(), -1)
-            nll -= logp.gather(-1, x[:, 1:].unsqueeze(-1)).double().sum().item()
-            scored += x[:, 1:].numel()
-            i += len(batch)
+    ppl, scored, windows = perplexity(model, ids, bos, a.seqlen, a.batch)
     eval_s = time.perf_counter() - start
 
     prompt = torch.tensor([[bos] + sp.encode(a.prompt)])
@@ -73,7 +78,7 @@ def main():
         gen_s = time.perf_counter() - start
     new = out.shape[1] - prompt.shape[1]
     print(json.dumps({"peer": "transformers", "torch": torch.__version__, "dtype": str(model.dtype), "threads": a.threads,
-                      "ppl": math.exp(nll / scored), "scored_tokens": scored, "windows": len(windows),
+                      "ppl": ppl, "scored_tokens": scored, "windows": windows,
                       "eval_seconds": eval_s, "eval_tokens_per_s": scored / eval_s,
                       "decode_tokens": new, "decode_seconds": gen_s, "decode_tokens_per_s": new / gen_s,
                       "greedy_ids": out[0, prompt.shape[1]:].tolist()}))
