@@ -1,6 +1,6 @@
 // AWQ search benchmark: seconds per block and peak RSS for a model streamed from its mapping.
 // Usage: bench_quantize --model PATH [--blocks N] [--seqlen L] [--layers K] [--w-bit B] [--group G]
-//                       [--feed fp|quantized|auto|best] [--scaling activation|duo|best]
+//                       [--feed fp|quantized|auto|best] [--scaling activation|duo|best] [--scale-screen N] [--scale-keep K]
 //   --layers K searches only the first K decoder blocks (a shallow copy of the model), to time a
 //   large model's blocks without waiting for all of them; each block's cost is the same.
 // Threads as `awb quantize` sets them (ScopedJobThreads: a large model's BLAS on every core).
@@ -47,7 +47,7 @@ int main(int argc, char** argv)
     awb::AwqOptions o;
     o.quant = {4, 128, true};
     const bool parsed = awb::bench::parseOptions(
-        argc, argv, "bench_quantize [--model PATH] [--blocks N] [--seqlen L] [--layers K] [--w-bit B] [--group G] [--feed F] [--scaling S]",
+        argc, argv, "bench_quantize [--model PATH] [--blocks N] [--seqlen L] [--layers K] [--w-bit B] [--group G] [--feed F] [--scaling S] [--scale-screen N] [--scale-keep K]",
         [&](const std::string& k, const std::string& v) {
             if (k == "--model") model = v;
             else if (k == "--blocks") blocks = std::stoll(v);
@@ -57,6 +57,8 @@ int main(int argc, char** argv)
             else if (k == "--group") o.quant.groupSize = std::stoll(v);
             else if (k == "--feed") o.feed = awb::feedFromName(v);
             else if (k == "--scaling") o.scaling = awb::scalingFromName(v);
+            else if (k == "--scale-screen") o.scaleScreenEvery = std::stoi(v);
+            else if (k == "--scale-keep") o.scaleScreenKeep = std::stoi(v);
             else return false;
             return true;
         });

@@ -12,7 +12,7 @@ namespace awb::ui {
 struct AwqScaleSearchData {
     std::string prevOp;               // the op the scale folds into (input_layernorm, v_proj, ...)
     std::vector<std::string> linears; // the group of linears sharing this input
-    std::vector<double> alphas, losses; // the grid and its output MSE
+    std::vector<double> alphas, losses; // the grid and its output MSE (NaN: not evaluated by a screened search)
     double bestAlpha = 0;
     double rtnLoss = 0;                 // loss with scales = 1 (plain RTN of the group)
     std::vector<double> activationMean; // mean |x| per input channel

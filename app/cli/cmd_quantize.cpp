@@ -54,6 +54,12 @@ void addQuantizeCommand(CLI::App& app)
                         "and deciding (in-sample; measured closer to the best fixed feed than 4 with 16 blocks)")
             ->capture_default_str(),
         cmd->add_option("--scale-grid", a->search.scaleGrid, "alpha grid points of the scale search")->capture_default_str(),
+        cmd->add_option("--scale-screen", a->search.scaleScreenEvery,
+                        "optional approximation, off by default: rank each alpha on every n-th calibration window, and give "
+                        "only alpha 0 and the --scale-keep best the loss on every window (measured: bench/RESULTS.md, "
+                        "Screening alpha)"),
+        cmd->add_option("--scale-keep", a->search.scaleScreenKeep, "--scale-screen: alphas kept for the loss on every window")
+            ->capture_default_str(),
         cmd->add_option("--scaling", a->scaling,
                         "how a scale is made from alpha: best (default: the search with each, keeping the model with the lower "
                         "calibration perplexity; with --feed best 4x one search), activation (llm-awq: s = mean|x|^a), duo "

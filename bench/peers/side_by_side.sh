@@ -16,7 +16,8 @@
 # AWQ=1 also runs the AWQ search side by side: `awb quantize --method awq` and llm-compressor's AWQ
 # (llmcompressor_awq.py; its venv needs `llmcompressor`) on the same 16 blocks of 512 wikitext-2
 # tokens, w4 g64 with zero point, awb with llm-compressor's kind of search (--feed fp --scaling duo
-# --no-clip; see bench/peers/README.md); at the 135M shape that takes tens of minutes.
+# --no-clip; see bench/peers/README.md), and once more with the optional --scale-screen 4 (each alpha
+# ranked on a quarter of the windows); at the 135M shape that takes tens of minutes.
 # Prints each figure and the ratios; one JSON line at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -45,12 +46,14 @@ for form in stored f32 q4; do
 done
 timed "$PY" bench/peers/transformers_eval_generate.py --model "$MODEL" --tokenizer "$TOK" --text "$TEXT" --threads "$THREADS" 2>/dev/null | tail -1 > "$WORK/tf.json"
 TF_RSS=$(rss_mb)
-echo '{}' > "$WORK/awb_awq.json"; echo '{}' > "$WORK/lc_awq.json"
+echo '{}' > "$WORK/awb_awq.json"; echo '{}' > "$WORK/awb_awq_screen.json"; echo '{}' > "$WORK/lc_awq.json"
 if [ "${AWQ:-0}" = 1 ]; then
   "$AWB" calibration --model "$MODEL" --tokenizer "$TOK" --calib wikitext2 --n-samples 16 --seqlen 512 \
     --save-blocks "$WORK/blocks.json" >/dev/null
   "$AWB" quantize --model "$MODEL" --tokenizer "$TOK" --calib "$WORK/blocks.json" --n-samples 16 --seqlen 512 --w-bit 4 \
     --group-size 64 --feed fp --scaling duo --no-clip --eval "$TEXT" --json 2>/dev/null | tail -1 > "$WORK/awb_awq.json"
+  "$AWB" quantize --model "$MODEL" --tokenizer "$TOK" --calib "$WORK/blocks.json" --n-samples 16 --seqlen 512 --w-bit 4 \
+    --group-size 64 --feed fp --scaling duo --no-clip --scale-screen 4 --eval "$TEXT" --json 2>/dev/null | tail -1 > "$WORK/awb_awq_screen.json"
   "$PY" bench/peers/llmcompressor_awq.py --model "$MODEL" --blocks "$WORK/blocks.json" --tokenizer "$TOK" --text "$TEXT" \
     --w-bit 4 --group-size 64 --threads "$THREADS" 2>/dev/null | tail -1 > "$WORK/lc_awq.json"
 fi
@@ -76,12 +79,13 @@ ratios = dict(eval=awb_eval_tps / tf["eval_tokens_per_s"], decode=tps("stored") 
               int4_vs_fp32_rss=gen["q4"]["peak_rss_mb"] / gen["f32"]["peak_rss_mb"])
 print(f"int4      vs fp32 {ratios['int4_vs_fp32_decode']:.2f}x (RSS {100 * ratios['int4_vs_fp32_rss']:.0f}%)   "
       f"vs {gen['stored']['weights']} {ratios['int4_vs_stored_decode']:.2f}x")
-awq, lc = load("awb_awq"), load("lc_awq")
+awq, screen, lc = load("awb_awq"), load("awb_awq_screen"), load("lc_awq")
 if awq and lc:
-    ratios["awq_search_vs_llm_compressor"] = lc["search_seconds"] / awq["seconds_search"]
-    print(f"AWQ       awb search {awq['seconds_search']:.1f} s (ppl {awq['ppl_q']:.6g})   llm-compressor {lc['search_seconds']:.1f} s "
-          f"(ppl {lc['ppl_q']:.6g})   llm-compressor/awb {ratios['awq_search_vs_llm_compressor']:.2f}x   (FP ppl {awq['ppl_fp']:.6g})")
+    for key, run, what in (("", awq, "awb search"), ("_screened", screen, "awb --scale-screen 4")):
+        ratios["awq_search" + key + "_vs_llm_compressor"] = lc["search_seconds"] / run["seconds_search"]
+        print(f"AWQ       {what} {run['seconds_search']:.1f} s (ppl {run['ppl_q']:.6g})   llm-compressor {lc['search_seconds']:.1f} s "
+              f"(ppl {lc['ppl_q']:.6g})   llm-compressor/awb {lc['search_seconds'] / run['seconds_search']:.2f}x   (FP ppl {run['ppl_fp']:.6g})")
 print(f"peak RSS MB: {rss}")
-print(json.dumps(dict(awb_eval=ev, awb_decode=gen, transformers=tf, awb_awq=awq, llm_compressor_awq=lc, peak_rss_mb=rss,
+print(json.dumps(dict(awb_eval=ev, awb_decode=gen, transformers=tf, awb_awq=awq, awb_awq_screened=screen, llm_compressor_awq=lc, peak_rss_mb=rss,
                       ratios=ratios)))
 PY

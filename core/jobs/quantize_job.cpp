@@ -46,6 +46,8 @@ std::vector<std::string> checkQuantizeOptions(const QuantizeJobOptions& o)
         }
         if (!o.outDir.empty() && q.wBit != 4)
             throw ArgumentError(std::string(kFourBitsOnly) + " (--w-bit " + std::to_string(q.wBit) + ")");
+        if (o.search)
+            checkAwqOptions(*o.search);
     }
     if (!o.evalTextPath.empty())
         requireReadableFile(o.evalTextPath, "--eval");
@@ -164,6 +166,8 @@ nlohmann::json toJson(const QuantizeJobResult& r)
         j["clip_qk_attention"] = r.search->clipQueryKeyByAttention;
         j["clip"] = r.search->searchClip;
         j["scale_grid"] = r.search->scaleGrid;
+        if (r.search->scaleScreenEvery > 1)
+            j["scale_screen"] = {{"every", r.search->scaleScreenEvery}, {"keep", r.search->scaleScreenKeep}};
     }
     if (r.pplFp && r.pplQ) {
         j["ppl_fp"] = r.pplFp->ppl;

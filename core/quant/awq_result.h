@@ -19,7 +19,8 @@ struct ScaleSearch {
     std::vector<std::string> linears; // e.g. q_proj, k_proj, v_proj
     at::Tensor scales;                // fp32 [channels]: weights' input columns *= s, prevOp /= s
     at::Tensor activationMean;        // fp32 [channels]: mean |x| per input channel
-    at::Tensor alphas, losses;        // fp32 [grid]: the search history (loss = output MSE)
+    at::Tensor alphas, losses;        // fp32 [grid]: the search history (loss = output MSE; NaN for an alpha that
+                                      // a screened search, AwqOptions::scaleScreenEvery, did not run on every window)
     double bestAlpha = 0;
     double fpLoss = 0;                // loss with scales = 1 (plain RTN of the group), for reference
 };

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <numeric>
 #include <optional>
 
 namespace awb {
@@ -39,9 +40,10 @@ at::Tensor chunked(const at::Tensor& x, int64_t chunk, const std::function<at::T
 // A module of a block as the loss sees it: weights and input -> a new output tensor.
 using ModuleFn = std::function<at::Tensor(const BlockWeights&, const at::Tensor&)>;
 
-// Sum of squared differences between module(w, chunk) and the matching chunk of reference, / numel.
-// The difference is formed in the module's (new) output, so no second output-sized temporary exists.
-double chunkedMse(const ModuleFn& module, const BlockWeights& w, const at::Tensor& x, const at::Tensor& reference, int64_t chunk)
+// Sum of squared differences between module(w, chunk) and the matching chunk of reference (not yet
+// divided by numel, so the sums of disjoint windows add up). The difference is formed in the
+// module's (new) output, so no second output-sized temporary exists.
+double chunkedSquaredError(const ModuleFn& module, const BlockWeights& w, const at::Tensor& x, const at::Tensor& reference, int64_t chunk)
 {
     double sum = 0;
     for (int64_t b = 0; b < x.size(0); b += chunk) {
@@ -50,12 +52,15 @@ double chunkedMse(const ModuleFn& module, const BlockWeights& w, const at::Tenso
         d.sub_(reference.slice(0, b, e));
         sum += d.pow_(2).sum().item<double>();
     }
-    return sum / static_cast<double>(reference.numel());
+    return sum;
 }
 
 // Scale search for linears sharing `input`: loss of module(weights with scaled pseudo-quantized
 // linears) against the FP output, on a grid of alpha. A trial replaces only the group's linears in
 // a shallow copy of fp, so it costs the group's weights, not a block.
+// With o.scaleScreenEvery = n > 1, every alpha is first ranked on every n-th window only, and just
+// alpha 0 and the o.scaleScreenKeep best-ranked ones get the loss on every window; the others' loss
+// is NaN. The choice equals the full search's whenever its best alpha is among those kept.
 ScaleSearch searchScale(const std::string& prevOp, const std::vector<std::string>& linears, const BlockWeights& fp,
                         const at::Tensor& input, const at::Tensor& fpOut, const AwqOptions& o, int64_t chunk, const ModuleFn& module)
 {
@@ -75,33 +80,67 @@ ScaleSearch searchScale(const std::string& prevOp, const std::vector<std::string
         at::Tensor normalised = (g.abs() / g.abs().amax(-1, true).clamp_min(1e-8)).reshape({w.size(0), -1}).slice(1, 0, w.size(1));
         weightMean = normalised.mean(0);
     }
-    std::vector<float> alphas, losses;
-    double best = std::numeric_limits<double>::infinity();
-    for (int i = 0; i < o.scaleGrid; ++i) {
-        const double alpha = static_cast<double>(i) / o.scaleGrid;
+    const int grid = o.scaleGrid;
+    auto scalesAt = [&](int i) {
+        const double alpha = static_cast<double>(i) / grid;
         at::Tensor s = o.scaling == AwqScaling::Duo ? (r.activationMean.pow(alpha) / weightMean.pow(1 - alpha).clamp_min(1e-4)).clamp_min(1e-4)
-                                    : r.activationMean.pow(alpha).clamp_min(1e-4);
-        s = s / (s.max() * s.min()).sqrt();
+                                                    : r.activationMean.pow(alpha).clamp_min(1e-4);
+        return s / (s.max() * s.min()).sqrt();
+    };
+    auto trialAt = [&](const at::Tensor& s) {
         BlockWeights trial = fp;
         for (const auto& n : linears) {
             at::Tensor* w = &trial.linear(n);
             *w = pseudoQuantize(*w * s, o.quant) / s;
         }
-        const double loss = chunkedMse(module, trial, input, fpOut, chunk);
-        alphas.push_back(static_cast<float>(alpha));
-        losses.push_back(static_cast<float>(loss));
-        if (i == 0)
-            r.fpLoss = loss; // alpha 0 gives s = 1: plain RTN of the group
-        if (loss < best) {
-            best = loss;
-            r.bestAlpha = alpha;
-            r.scales = s;
+        return trial;
+    };
+    const int64_t windows = input.size(0);
+    const int64_t every = o.scaleScreenEvery > 1 && windows >= o.scaleScreenEvery ? o.scaleScreenEvery : 1;
+    // the windows offset, offset + every, ... (all of them when not screening)
+    auto squaredError = [&](const BlockWeights& trial, int64_t offset) {
+        return every == 1 ? chunkedSquaredError(module, trial, input, fpOut, chunk)
+                          : chunkedSquaredError(module, trial, input.slice(0, offset, windows, every), fpOut.slice(0, offset, windows, every), chunk);
+    };
+    const double numel = static_cast<double>(fpOut.numel());
+    std::vector<double> losses(static_cast<size_t>(grid), std::numeric_limits<double>::quiet_NaN());
+    if (every == 1) {
+        for (int i = 0; i < grid; ++i)
+            losses[static_cast<size_t>(i)] = squaredError(trialAt(scalesAt(i)), 0) / numel;
+    } else {
+        std::vector<double> screened(static_cast<size_t>(grid));
+        for (int i = 0; i < grid; ++i)
+            screened[static_cast<size_t>(i)] = squaredError(trialAt(scalesAt(i)), 0);
+        std::vector<int> order(static_cast<size_t>(grid));
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return screened[size_t(a)] < screened[size_t(b)]; });
+        order.resize(std::min<size_t>(order.size(), static_cast<size_t>(std::max(0, o.scaleScreenKeep))));
+        order.push_back(0); // alpha 0 (RTN) is the reference every search reports
+        std::sort(order.begin(), order.end());
+        order.erase(std::unique(order.begin(), order.end()), order.end());
+        for (int i : order) {
+            const BlockWeights trial = trialAt(scalesAt(i));
+            double sum = screened[static_cast<size_t>(i)];
+            for (int64_t offset = 1; offset < every; ++offset)
+                sum += squaredError(trial, offset);
+            losses[static_cast<size_t>(i)] = sum / numel;
         }
     }
+    double best = std::numeric_limits<double>::infinity();
+    for (int i = 0; i < grid; ++i)
+        if (losses[static_cast<size_t>(i)] < best) { // NaN (not evaluated) never is
+            best = losses[static_cast<size_t>(i)];
+            r.bestAlpha = static_cast<double>(i) / grid;
+        }
     if (!std::isfinite(best))
         throw Error("AWQ scale search for " + prevOp + " found no finite loss (NaN activations?)");
+    r.fpLoss = losses[0]; // alpha 0 gives s = 1: plain RTN of the group
+    r.scales = scalesAt(static_cast<int>(std::lround(r.bestAlpha * grid)));
+    std::vector<float> alphas;
+    for (int i = 0; i < grid; ++i)
+        alphas.push_back(static_cast<float>(static_cast<double>(i) / grid));
     r.alphas = at::tensor(alphas);
-    r.losses = at::tensor(losses);
+    r.losses = at::tensor(std::vector<float>(losses.begin(), losses.end()));
     return r;
 }
 
@@ -490,9 +529,20 @@ AwqScaling scalingFromName(const std::string& name)
     throw ArgumentError("--scaling must be activation, duo or best, got " + name);
 }
 
+void checkAwqOptions(const AwqOptions& o)
+{
+    if (o.scaleGrid < 1)
+        throw ArgumentError("--scale-grid must be at least 1, got " + std::to_string(o.scaleGrid));
+    if (o.scaleScreenEvery < 0)
+        throw ArgumentError("--scale-screen must be 0 (off) or a window stride, got " + std::to_string(o.scaleScreenEvery));
+    if (o.scaleScreenEvery > 1 && o.scaleScreenKeep < 1)
+        throw ArgumentError("--scale-keep must be at least 1, got " + std::to_string(o.scaleScreenKeep));
+}
+
 AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const AwqOptions& o, JobContext* job)
 {
     o.quant.validate();
+    checkAwqOptions(o);
     if (calibration.dim() != 2 || calibration.size(0) == 0)
         throw ArgumentError("the calibration set is empty");
     // Every search the options ask for (best: each choice), in this order; the one whose quantized

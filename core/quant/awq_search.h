@@ -42,6 +42,9 @@ AwqScaling scalingFromName(const std::string& name);
 struct AwqOptions {
     QuantConfig quant;
     int scaleGrid = 20;          // alpha = 0, 1/grid, ..., (grid-1)/grid
+    int scaleScreenEvery = 0;    // > 1: an optional approximation (off by default). Each alpha is ranked on every
+                                 // n-th calibration window; only alpha 0 and the scaleScreenKeep best get the loss on
+    int scaleScreenKeep = 2;     // all windows (the others' loss is NaN). See bench/RESULTS.md, "Screening alpha".
     bool searchScales = true;
     bool searchClip = true;
     int clipGrid = 20;           // shrink steps of 1/clipGrid ...
@@ -58,6 +61,9 @@ struct AwqOptions {
     int64_t chunkBytes = 32 << 20; // ... and fewer when one window's widest activation ([T, ffn] fp32)
                                    // times the windows would exceed this (TinyLlama, T 512: 2 windows)
 };
+
+// Throws ArgumentError naming the option for impossible search settings (runAwqSearch checks them too).
+void checkAwqOptions(const AwqOptions& options);
 
 // calibration: int64 [n, seqLen]. Returns the scales, clips and search history of every block.
 AwqResult runAwqSearch(const Model& model, const at::Tensor& calibration, const AwqOptions& options, JobContext* job = nullptr);

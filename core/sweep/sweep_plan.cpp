@@ -142,6 +142,8 @@ SweepPlan makeSweepPlan(const SweepGrid& g, const std::string& modelHash, const 
         plan.identity["search"]["scaling"] = "best";
     if (s.clipQueryKeyByAttention)
         plan.identity["search"]["clip_query_key_by_attention"] = true;
+    if (s.scaleScreenEvery > 1)
+        plan.identity["search"]["scale_screen"] = {{"every", s.scaleScreenEvery}, {"keep", s.scaleScreenKeep}};
     plan.hash = fnv1a64Hex(plan.identity.dump());
     return plan;
 }

@@ -268,6 +268,59 @@ private Q_SLOTS:
                     at::equal(best.blocks[b].clips[0].maxVal, runs[kept].blocks[b].clips[0].maxVal));
     }
 
+    // --scale-screen: each alpha ranked on every n-th window, the best ranked ones (and alpha 0) given
+    // the loss on every window. On the FP feed every group's search is independent of the others, so
+    // the full search's losses are the reference for each group.
+    void screenedScaleSearchGivesTheKeptAlphasTheFullLoss()
+    {
+        Model m = loadModel(kModel);
+        CalibrationOptions co;
+        co.nBlocks = 4;
+        co.seqLen = 64;
+        co.longSamples = LongSamples::Split;
+        const at::Tensor calib = buildCalibrationSet(m, {"tinystories"}, co).blocks;
+        AwqOptions o;
+        o.quant = {3, 32, true};
+        o.feed = AwqFeed::Fp;
+        o.scaling = AwqScaling::Activation;
+        o.searchClip = false;
+        const AwqResult full = runAwqSearch(m, calib, o);
+        o.scaleScreenEvery = 2;
+        o.scaleScreenKeep = o.scaleGrid; // every alpha ranked, then all of them on every window
+        const AwqResult all = runAwqSearch(m, calib, o);
+        o.scaleScreenKeep = 1;
+        const AwqResult one = runAwqSearch(m, calib, o);
+        int groups = 0;
+        for (size_t b = 0; b < full.blocks.size(); ++b)
+            for (size_t g = 0; g < full.blocks[b].scales.size(); ++g) {
+                const ScaleSearch &f = full.blocks[b].scales[g], &a = all.blocks[b].scales[g], &k = one.blocks[b].scales[g];
+                const QString where = QString("block %1 %2").arg(b).arg(QString::fromStdString(f.prevOp));
+                // the same sums, added window class by window class: equal up to their order
+                QVERIFY2(relativeError(a.losses, f.losses) < 1e-5, qPrintable(where));
+                const double fullBest = f.losses.min().item<double>();
+                QVERIFY2(std::abs(a.losses[std::lround(a.bestAlpha * o.scaleGrid)].item<double>() / fullBest - 1) < 1e-5, qPrintable(where));
+                // keep 1: alpha 0 and the best ranked alpha have the full loss, the others none
+                const at::Tensor kept = k.losses.isfinite();
+                const int64_t n = kept.sum().item<int64_t>();
+                QVERIFY2(kept[0].item<bool>() && n >= 1 && n <= 2, qPrintable(where));
+                QVERIFY2(relativeError(k.losses.masked_select(kept), f.losses.masked_select(kept)) < 1e-5, qPrintable(where));
+                QCOMPARE(static_cast<float>(k.fpLoss), k.losses[0].item<float>());
+                // the choice is the lower of the two, with the scales of that alpha
+                const int64_t chosen = std::lround(k.bestAlpha * o.scaleGrid);
+                QCOMPARE(k.losses[chosen].item<float>(), k.losses.masked_select(kept).min().item<float>());
+                const int64_t sameAlphaInFull = std::lround(f.bestAlpha * o.scaleGrid);
+                if (chosen == sameAlphaInFull)
+                    QVERIFY(at::equal(k.scales, f.scales));
+                ++groups;
+            }
+        QCOMPARE(groups, 3 * m.config.nLayers);
+
+        o.scaleScreenKeep = 0;
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, checkAwqOptions(o));
+        o.scaleScreenEvery = -1;
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, checkAwqOptions(o));
+    }
+
     void attentionLossKeepsTheBestShareOfTheQueryKeyClipping()
     {
         Model m = loadModel(kModel);
