@@ -97,50 +97,50 @@ ScaleSearch searchScale(const std::string& prevOp, const std::vector<std::string
     };
     const int64_t windows = input.size(0);
     const int64_t every = o.scaleScreenEvery > 1 && windows >= o.scaleScreenEvery ? o.scaleScreenEvery : 1;
-    // the windows offset, offset + every, ... (all of them when not screening)
+    // the windows offset, offset + every, ... (every window when not screening)
     auto squaredError = [&](const BlockWeights& trial, int64_t offset) {
-        return every == 1 ? chunkedSquaredError(module, trial, input, fpOut, chunk)
-                          : chunkedSquaredError(module, trial, input.slice(0, offset, windows, every), fpOut.slice(0, offset, windows, every), chunk);
+        return chunkedSquaredError(module, trial, input.slice(0, offset, windows, every), fpOut.slice(0, offset, windows, every), chunk);
     };
-    const double numel = static_cast<double>(fpOut.numel());
-    std::vector<double> losses(static_cast<size_t>(grid), std::numeric_limits<double>::quiet_NaN());
-    if (every == 1) {
-        for (int i = 0; i < grid; ++i)
-            losses[static_cast<size_t>(i)] = squaredError(trialAt(scalesAt(i)), 0) / numel;
-    } else {
-        std::vector<double> screened(static_cast<size_t>(grid));
-        for (int i = 0; i < grid; ++i)
-            screened[static_cast<size_t>(i)] = squaredError(trialAt(scalesAt(i)), 0);
+    // Every alpha on the first window class (all windows when not screening) ...
+    std::vector<double> sums(static_cast<size_t>(grid));
+    for (int i = 0; i < grid; ++i)
+        sums[static_cast<size_t>(i)] = squaredError(trialAt(scalesAt(i)), 0);
+    // ... and, when screening, alpha 0 and the best ranked also on the other classes; the rest stay NaN.
+    std::vector<bool> full(static_cast<size_t>(grid), every == 1);
+    if (every > 1) {
         std::vector<int> order(static_cast<size_t>(grid));
         std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return screened[size_t(a)] < screened[size_t(b)]; });
-        order.resize(std::min<size_t>(order.size(), static_cast<size_t>(std::max(0, o.scaleScreenKeep))));
-        order.push_back(0); // alpha 0 (RTN) is the reference every search reports
-        std::sort(order.begin(), order.end());
-        order.erase(std::unique(order.begin(), order.end()), order.end());
-        for (int i : order) {
-            const BlockWeights trial = trialAt(scalesAt(i));
-            double sum = screened[static_cast<size_t>(i)];
-            for (int64_t offset = 1; offset < every; ++offset)
-                sum += squaredError(trial, offset);
-            losses[static_cast<size_t>(i)] = sum / numel;
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return sums[size_t(a)] < sums[size_t(b)]; });
+        full[0] = true; // alpha 0 (RTN) is the reference every search reports
+        for (int k = 0; k < std::min(grid, o.scaleScreenKeep); ++k)
+            full[static_cast<size_t>(order[static_cast<size_t>(k)])] = true;
+        for (int i = 0; i < grid; ++i)
+            if (full[static_cast<size_t>(i)]) {
+                const BlockWeights trial = trialAt(scalesAt(i));
+                for (int64_t offset = 1; offset < every; ++offset)
+                    sums[static_cast<size_t>(i)] += squaredError(trial, offset);
+            }
+    }
+    const double numel = static_cast<double>(fpOut.numel());
+    std::vector<float> alphas, losses;
+    double bestLoss = std::numeric_limits<double>::infinity();
+    int best = 0;
+    for (int i = 0; i < grid; ++i) {
+        const double loss = full[static_cast<size_t>(i)] ? sums[static_cast<size_t>(i)] / numel : std::numeric_limits<double>::quiet_NaN();
+        alphas.push_back(static_cast<float>(static_cast<double>(i) / grid));
+        losses.push_back(static_cast<float>(loss));
+        if (loss < bestLoss) { // NaN (not evaluated) never is
+            bestLoss = loss;
+            best = i;
         }
     }
-    double best = std::numeric_limits<double>::infinity();
-    for (int i = 0; i < grid; ++i)
-        if (losses[static_cast<size_t>(i)] < best) { // NaN (not evaluated) never is
-            best = losses[static_cast<size_t>(i)];
-            r.bestAlpha = static_cast<double>(i) / grid;
-        }
-    if (!std::isfinite(best))
+    if (!std::isfinite(bestLoss))
         throw Error("AWQ scale search for " + prevOp + " found no finite loss (NaN activations?)");
-    r.fpLoss = losses[0]; // alpha 0 gives s = 1: plain RTN of the group
-    r.scales = scalesAt(static_cast<int>(std::lround(r.bestAlpha * grid)));
-    std::vector<float> alphas;
-    for (int i = 0; i < grid; ++i)
-        alphas.push_back(static_cast<float>(static_cast<double>(i) / grid));
+    r.fpLoss = sums[0] / numel; // alpha 0 gives s = 1: plain RTN of the group
+    r.bestAlpha = static_cast<double>(best) / grid;
+    r.scales = scalesAt(best);
     r.alphas = at::tensor(alphas);
-    r.losses = at::tensor(std::vector<float>(losses.begin(), losses.end()));
+    r.losses = at::tensor(losses);
     return r;
 }
 
