@@ -91,7 +91,7 @@ ScaleSearch searchScale(const std::string& prevOp, const std::vector<std::string
         BlockWeights trial = fp;
         for (const auto& n : linears) {
             at::Tensor* w = &trial.linear(n);
-            *w = pseudoQuantize(*w * s, o.quant) / s;
+            *w = pseudoQuantizeScaled(*w, s, o.quant);
         }
         return trial;
     };
@@ -165,10 +165,9 @@ ClipSearch searchClip(const std::string& name, const at::Tensor& w, const at::Te
         at::Tensor bestErr = at::full_like(orgMax, std::numeric_limits<float>::infinity());
         for (int i = 0; i < steps; ++i) {
             at::Tensor maxVal = orgMax * (1.0 - static_cast<double>(i) / o.clipGrid);
-            at::Tensor clipped = at::max(at::min(wg, maxVal), -maxVal);
-            at::Tensor q = pseudoQuantize(clipped.reshape({wb.size(0), -1}), perGroup).reshape(wg.sizes());
+            at::Tensor q = groupView(pseudoQuantizeClipped(wb, maxVal.squeeze(-1), perGroup), group);
             at::Tensor out = at::matmul(xg, q.permute({1, 2, 0}));
-            at::Tensor err = (out - fpOut).pow(2).mean(1).transpose(0, 1).unsqueeze(-1); // [out, G, 1]
+            at::Tensor err = out.sub_(fpOut).pow_(2).mean(1).transpose(0, 1).unsqueeze(-1); // [out, G, 1]
             at::Tensor better = err < bestErr;
             bestErr = at::where(better, err, bestErr);
             bestMax = at::where(better, maxVal, bestMax);

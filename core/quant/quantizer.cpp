@@ -1,9 +1,12 @@
 #include "core/quant/quantizer.h"
 
+#include "core/base/cpu_features.h"
 #include "core/base/error.h"
 #include "core/model/decode_gemv.h"
+#include "core/quant/group_quant_kernel.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 namespace awb {
 
@@ -70,9 +73,10 @@ void groupParams(const at::Tensor& g, const QuantConfig& c, at::Tensor& scales, 
         zeros = at::zeros_like(scales);
     }
 }
-} // namespace
 
-at::Tensor pseudoQuantize(const at::Tensor& w, const QuantConfig& c)
+// The libtorch expressions of the pseudo-quantizer: the definition the fused kernel matches bit for
+// bit, and the path for what the kernel does not take.
+at::Tensor pseudoQuantizeTorch(const at::Tensor& w, const QuantConfig& c)
 {
     const int64_t group = c.effectiveGroup(w.size(1));
     at::Tensor g = groupView(w, group);
@@ -84,6 +88,57 @@ at::Tensor pseudoQuantize(const at::Tensor& w, const QuantConfig& c)
     at::Tensor q = g / scales;
     q.round_().add_(zeros).clamp_(minInt, maxInt).sub_(zeros).mul_(scales);
     return q.reshape({w.size(0), -1}).slice(1, 0, w.size(1));
+}
+
+// The fused kernel (core/quant/group_quant_avx2.cpp) takes contiguous fp32 rows split into whole
+// groups of a multiple of 8 on an AVX2 CPU; its optional inputs must be contiguous fp32 too.
+bool fusedTakes(const at::Tensor& w, const QuantConfig& c, std::initializer_list<at::Tensor> extras)
+{
+    const int64_t group = c.effectiveGroup(w.size(1));
+    bool takes = cpuHasAvx2FmaF16c() && w.dim() == 2 && w.scalar_type() == at::kFloat && w.is_contiguous() && w.numel() > 0
+        && group % 8 == 0 && w.size(1) % group == 0;
+    for (const at::Tensor& t : extras)
+        takes = takes && t.scalar_type() == at::kFloat && t.is_contiguous();
+    return takes;
+}
+
+at::Tensor pseudoQuantizeFused(const at::Tensor& w, const QuantConfig& c, const at::Tensor& columnScale, const at::Tensor& clip)
+{
+    at::Tensor out = at::empty_like(w);
+    detail::GroupQuantArgs a;
+    a.weight = w.data_ptr<float>();
+    a.out = out.data_ptr<float>();
+    a.in = w.size(1);
+    a.group = c.effectiveGroup(w.size(1));
+    a.columnScale = columnScale.defined() ? columnScale.data_ptr<float>() : nullptr;
+    a.clip = clip.defined() ? clip.data_ptr<float>() : nullptr;
+    a.zeroPoint = c.zeroPoint;
+    a.bits = c.wBit;
+    at::parallel_for(0, w.size(0), std::max<int64_t>(1, (int64_t(1) << 16) / a.in),
+                     [&](int64_t begin, int64_t end) { detail::pseudoQuantizeRowsAvx2(a, begin, end); });
+    return out;
+}
+} // namespace
+
+at::Tensor pseudoQuantize(const at::Tensor& w, const QuantConfig& c)
+{
+    return fusedTakes(w, c, {}) ? pseudoQuantizeFused(w, c, {}, {}) : pseudoQuantizeTorch(w, c);
+}
+
+at::Tensor pseudoQuantizeScaled(const at::Tensor& w, const at::Tensor& columnScale, const QuantConfig& c)
+{
+    if (columnScale.dim() == 1 && columnScale.size(0) == w.size(1) && fusedTakes(w, c, {columnScale}))
+        return pseudoQuantizeFused(w, c, columnScale, {});
+    return pseudoQuantizeTorch(w * columnScale, c) / columnScale;
+}
+
+at::Tensor pseudoQuantizeClipped(const at::Tensor& w, const at::Tensor& maxVal, const QuantConfig& c)
+{
+    if (fusedTakes(w, c, {maxVal}))
+        return pseudoQuantizeFused(w, c, {}, maxVal);
+    const at::Tensor bound = maxVal.unsqueeze(-1);
+    const at::Tensor clipped = at::max(at::min(groupView(w, c.effectiveGroup(w.size(1))), bound), -bound);
+    return pseudoQuantizeTorch(clipped.reshape({w.size(0), -1}).slice(1, 0, w.size(1)), c);
 }
 
 QuantizedTensor quantizeWeight(const at::Tensor& w, const QuantConfig& c)

@@ -26,6 +26,12 @@ struct QuantizedTensor {
 QuantizedTensor quantizeWeight(const at::Tensor& weight, const QuantConfig& config);
 // quantize + dequantize in one pass (the search's inner loop): fp32 [out, in] -> fp32 [out, in].
 at::Tensor pseudoQuantize(const at::Tensor& weight, const QuantConfig& config);
+// The AWQ search's two trials, each in one pass where the fused kernel takes the weight, and equal
+// bit for bit to the unfused expressions:
+// pseudoQuantize(weight * columnScale, config) / columnScale, columnScale fp32 [in] (scale search) ...
+at::Tensor pseudoQuantizeScaled(const at::Tensor& weight, const at::Tensor& columnScale, const QuantConfig& config);
+// ... and pseudoQuantize(weight with each group clamped to +-maxVal), maxVal fp32 [out, groups] (clip search).
+at::Tensor pseudoQuantizeClipped(const at::Tensor& weight, const at::Tensor& maxVal, const QuantConfig& config);
 // `weight` pseudo-quantized (pseudoQuantize's result, fp32 [out, in]) with its codes for decoding
 // (QuantCodes, core/model/model.h) when they fit int8 and give `quantized` back bit for bit (checked
 // here) and decodeGemvCodes takes their groups (a power of two, or one a row); else no codes: e.g.

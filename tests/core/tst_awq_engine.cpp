@@ -82,6 +82,49 @@ private Q_SLOTS:
             QVERIFY(relativeError(pseudoQuantize(w, c), w) < 0.02);
     }
 
+    // The fused pseudo-quantizer (core/quant/group_quant_avx2.cpp) against llm-awq's formulas as
+    // separate libtorch ops, bit for bit, with the search's scaled and clipped trials; on weights with
+    // rows of very different magnitude, constant rows (the 1e-5 floor), exact .5 ties and a NaN.
+    void fusedQuantizerEqualsTheUnfusedOps_data() { quantizerMatchesItsIntegerForm_data(); }
+    void fusedQuantizerEqualsTheUnfusedOps()
+    {
+        QFETCH(int, bits);
+        QFETCH(int, group);
+        QFETCH(bool, zeroPoint);
+        const QuantConfig c{bits, group, zeroPoint};
+        const int64_t in = 256, gs = c.effectiveGroup(in);
+        auto unfused = [&](const at::Tensor& w) {
+            const at::Tensor g = w.reshape({w.size(0), -1, gs});
+            const double maxInt = zeroPoint ? (1 << bits) - 1 : (1 << (bits - 1)) - 1;
+            const double minInt = zeroPoint ? 0 : -(1 << (bits - 1));
+            at::Tensor s, z;
+            if (zeroPoint) {
+                const at::Tensor mn = g.amin(-1, true);
+                s = (g.amax(-1, true) - mn).clamp_min(1e-5) / maxInt;
+                z = (-at::round(mn / s)).clamp(minInt, maxInt);
+            } else {
+                s = g.abs().amax(-1, true).clamp_min(1e-5) / maxInt;
+                z = at::zeros_like(s);
+            }
+            return ((at::round(g / s) + z).clamp(minInt, maxInt) - z).mul(s).reshape(w.sizes());
+        };
+        auto same = [](const at::Tensor& a, const at::Tensor& b) {
+            return at::equal(a.isnan(), b.isnan()) && at::equal(a.nan_to_num(7), b.nan_to_num(7));
+        };
+        at::manual_seed(2);
+        at::Tensor w = at::randn({40, in}) * at::logspace(-6, 3, 40).unsqueeze(1);
+        w[3].fill_(0.25);                                   // constant rows: range 0, scale 1e-5 / maxInt
+        w[4] = at::round(at::randn({in}) * 4) / 2;          // values on .5 steps: round-half-even ties
+        w[5][17] = std::numeric_limits<float>::quiet_NaN(); // a NaN group stays NaN
+        QVERIFY(same(pseudoQuantize(w, c), unfused(w)));
+        const at::Tensor columnScale = at::exp(at::randn({in}) * 2);
+        QVERIFY(same(pseudoQuantizeScaled(w, columnScale, c), unfused(w * columnScale) / columnScale));
+        const at::Tensor maxVal = w.reshape({w.size(0), -1, gs}).abs().amax(-1) * 0.7;
+        const at::Tensor bound = maxVal.unsqueeze(-1);
+        const at::Tensor clipped = at::max(at::min(w.reshape({w.size(0), -1, gs}), bound), -bound).reshape(w.sizes());
+        QVERIFY(same(pseudoQuantizeClipped(w, maxVal, c), unfused(clipped)));
+    }
+
     void impossibleSettingsAreRefused()
     {
         QVERIFY_THROWS_EXCEPTION(ArgumentError, (QuantConfig{1, 32, true}.validate()));
