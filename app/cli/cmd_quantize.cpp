@@ -1,5 +1,6 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#include "app/cli/search_options.h"
 #include "core/jobs/quantize_job.h"
 
 #include <cstdio>
@@ -10,9 +11,9 @@ namespace {
 struct QuantizeArgs {
     ModelOptions model;
     QuantizeJobOptions job;
-    AwqOptions search;
+    SearchOptions search;
     CalibrationOptions calibration;
-    std::string method = "awq", longSamples = "drop", unit = "line", feed = "best", scaling = "best";
+    std::string method = "awq", longSamples = "drop", unit = "line";
     int64_t maxShardMb = 2000;
     bool zeroPoint = true, json = false;
 };
@@ -41,36 +42,7 @@ void addQuantizeCommand(CLI::App& app)
         cmd->add_option("--calib-unit", a->unit, "a text file's samples: line or paragraph")->check(CLI::IsMember({"line", "paragraph"}))
             ->capture_default_str(),
         cmd->add_option("--seed", a->calibration.seed, "seed of self-generated calibration text")->capture_default_str()};
-    const std::vector<CLI::Option*> search = {
-        cmd->add_option("--feed", a->feed,
-                        "what each block is searched on: best (default: the whole search with fp and with quantized, keeping the "
-                        "model with the lower calibration perplexity; 2x the search time), fp (llm-awq's order: the FP model's "
-                        "activations), quantized (the quantized blocks' output, so later blocks compensate earlier blocks' error), "
-                        "auto (per block both, kept by the block loss on held-out windows, see --auto-holdout); where each helps: "
-                        "bench/RESULTS.md, Feed modes")
-            ->check(CLI::IsMember({"fp", "quantized", "auto", "best"}))->capture_default_str(),
-        cmd->add_option("--auto-holdout", a->search.autoHoldoutEvery,
-                        "--feed auto: every n-th calibration window decides the feed and is not searched on; 0: all windows searched "
-                        "and deciding (in-sample; measured closer to the best fixed feed than 4 with 16 blocks)")
-            ->capture_default_str(),
-        cmd->add_option("--scale-grid", a->search.scaleGrid, "alpha grid points of the scale search")->capture_default_str(),
-        cmd->add_option("--scale-screen", a->search.scaleScreenEvery,
-                        "optional approximation, off by default: rank each alpha on every n-th calibration window, and give "
-                        "only alpha 0 and the --scale-keep best the loss on every window (measured: bench/RESULTS.md, "
-                        "Screening alpha)"),
-        cmd->add_option("--scale-keep", a->search.scaleScreenKeep, "--scale-screen: alphas kept for the loss on every window")
-            ->capture_default_str(),
-        cmd->add_option("--scaling", a->scaling,
-                        "how a scale is made from alpha: best (default: the search with each, keeping the model with the lower "
-                        "calibration perplexity; with --feed best 4x one search), activation (llm-awq: s = mean|x|^a), duo "
-                        "(AutoAWQ: s = mean|x|^a / mean|w|^(1-a)); where each helps: bench/RESULTS.md, Scalings")
-            ->check(CLI::IsMember({"activation", "duo", "best"}))->capture_default_str(),
-        cmd->add_flag_callback("--duo-scaling", [a] { a->scaling = "duo"; }, "the same as --scaling duo"),
-        cmd->add_flag("--clip-qk", a->search.clipQueryKey, "also clip-search q_proj and k_proj"),
-        cmd->add_flag("--clip-qk-attention", a->search.clipQueryKeyByAttention,
-                      "clip-search q_proj and k_proj, keeping per block the share of that clipping (0, 1/4, ..., 1) whose "
-                      "attention output is closest to the FP block's"),
-        cmd->add_flag("--no-clip{false}", a->search.searchClip, "skip the clip search")};
+    a->search.addTo(cmd);
     cmd->add_option("--apply-results", o.applyResultsPath, "apply scales/clips stored by an earlier search (HDF5) instead of searching");
     cmd->add_option("--save-results", o.saveResultsPath, "store scales, clips and search history (HDF5)");
     cmd->add_option("--out", o.outDir, "write the quantized model as an AutoAWQ GEMM folder (4 bits; replaced atomically)");
@@ -78,7 +50,7 @@ void addQuantizeCommand(CLI::App& app)
     cmd->add_option("--eval", o.evalTextPath, "text file: report ppl_fp and ppl_q (same protocol as awb eval)");
     cmd->add_option("--eval-seqlen", o.evalSeqLen, "evaluation window")->capture_default_str();
     cmd->add_flag("--json", a->json, "print one JSON object as the last line of stdout");
-    cmd->callback([a, method, zeroPoint, calibration, search] {
+    cmd->callback([a, method, zeroPoint, calibration] {
         QuantizeJobOptions o = a->job;
         o.model = a->model.source();
         o.maxShardBytes = mebibytes(a->maxShardMb);
@@ -91,11 +63,8 @@ void addQuantizeCommand(CLI::App& app)
             a->calibration.unit = a->unit == "paragraph" ? SampleUnit::Paragraph : SampleUnit::Line;
             o.calibrationOptions = a->calibration;
         }
-        if (anyGiven(search)) {
-            a->search.feed = feedFromName(a->feed);
-            a->search.scaling = scalingFromName(a->scaling);
-            o.search = a->search;
-        }
+        if (anyGiven(a->search.options))
+            o.search = a->search.resolved();
         CliJob job;
         const QuantizeJobResult r = runQuantizeJob(o, job.context());
         job.finish();

@@ -1,11 +1,13 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#include "app/cli/search_options.h"
 #ifdef AWB_WITH_PDF_REPORT
 #include "app/cli/report_pdf_writer.h"
 #endif
 #include "app/cli/sweep_print.h"
 #include "core/jobs/sweep_job.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace awb::cli {
@@ -14,6 +16,7 @@ namespace {
 struct SweepArgs {
     ModelOptions model;
     SweepJobOptions job;
+    SearchOptions search; // of every AWQ point
     std::vector<std::string> zeroPoint{"on"};
     std::string shard = "1/1", longSamples = "drop";
     SweepOutput output;
@@ -52,6 +55,7 @@ void addSweepCommand(CLI::App& app)
         ->check(CLI::IsMember({"drop", "split"}))->capture_default_str();
     cmd->add_option("--eval-seqlen", g.drift.seqLen, "eval window, BOS included")->capture_default_str();
     cmd->add_option("--max-windows", g.drift.maxEvalWindows, "use at most this many eval windows (0 = all)")->capture_default_str();
+    a->search.addTo(cmd);
     cmd->add_option("--shard", a->shard, "run shard K of N (every N-th point from the K-th, 1-based): one Slurm array task")
         ->capture_default_str();
     cmd->add_option("--jobs", a->job.workers, "points run at once (0 = one per core)")->capture_default_str();
@@ -64,6 +68,9 @@ void addSweepCommand(CLI::App& app)
         for (const auto& z : a->zeroPoint)
             o.grid.zeroPoints.push_back(z == "on");
         o.grid.calibration.longSamples = a->longSamples == "split" ? LongSamples::Split : LongSamples::Drop;
+        if (anyGiven(a->search.options) && std::find(o.grid.methods.begin(), o.grid.methods.end(), "awq") == o.grid.methods.end())
+            throw ArgumentError("the search options (--feed, --scaling, --scale-screen, ...) do not apply to an RTN-only sweep");
+        o.grid.search = a->search.resolved();
         std::tie(o.shardIndex, o.shardCount) = parseShard(a->shard);
         CliJob job;
         const SweepJobResult r = runSweep(o, job.context());

@@ -12,7 +12,9 @@
 # generate itself cannot decode a random model's ids with a 512-piece tokenizer) on the model as
 # stored, on its fp32 conversion (`awb convert --dtype f32`) and on an AutoAWQ w4 g64 export (RTN: the
 # speed of quantized decode does not depend on how the scales were found), each with the peak RSS of
-# decoding alone; transformers' greedy generate (64 tokens).
+# decoding alone, the three forms alternated DECODE_REPS times (default 3) and the medians compared
+# (one run of each swings by a third with the host's memory bandwidth); transformers' greedy
+# generate (64 tokens).
 # AWQ=1 also runs the AWQ search side by side: `awb quantize --method awq` and llm-compressor's AWQ
 # (llmcompressor_awq.py; its venv needs `llmcompressor`) on the same 16 blocks of 512 wikitext-2
 # tokens, w4 g64 with zero point, awb with llm-compressor's kind of search (--feed fp --scaling duo
@@ -40,9 +42,11 @@ AWB_EVAL_RSS=$(rss_mb)
 BENCH_FORWARD=${BENCH_FORWARD:-build/bench/bench_forward}
 "$AWB" convert --model "$MODEL" --tokenizer "$TOK" --dtype f32 --out "$WORK/f32" >/dev/null 2>&1
 "$AWB" quantize --model "$MODEL" --tokenizer "$TOK" --method rtn --w-bit 4 --group-size 64 --out "$WORK/q4" >/dev/null 2>&1
-for form in stored f32 q4; do
-  dir=$WORK/$form; [ $form = stored ] && dir=$MODEL
-  "$BENCH_FORWARD" --model "$dir" --prefill 0 --decode 64 | tail -1 > "$WORK/awb_gen_$form.json"
+for rep in $(seq "${DECODE_REPS:-3}"); do
+  for form in stored f32 q4; do
+    dir=$WORK/$form; [ $form = stored ] && dir=$MODEL
+    "$BENCH_FORWARD" --model "$dir" --prefill 0 --decode 64 | tail -1 >> "$WORK/awb_gen_$form.jsonl"
+  done
 done
 timed "$PY" bench/peers/transformers_eval_generate.py --model "$MODEL" --tokenizer "$TOK" --text "$TEXT" --threads "$THREADS" 2>/dev/null | tail -1 > "$WORK/tf.json"
 TF_RSS=$(rss_mb)
@@ -59,11 +63,19 @@ if [ "${AWQ:-0}" = 1 ]; then
 fi
 
 python3 - "$WORK" "$AWB_EVAL_RSS" "$TF_RSS" <<'PY'
-import json, sys
+import json, statistics, sys
 w = sys.argv[1]
 load = lambda n: json.load(open(f"{w}/{n}.json"))
 ev, tf = load("awb_eval"), load("tf")
-gen = {form: load(f"awb_gen_{form}") for form in ("stored", "f32", "q4")}
+def decode_runs(form):
+    """The median run's figures (by tokens/s), with every run's tokens/s and the largest peak RSS."""
+    runs = sorted((json.loads(line) for line in open(f"{w}/awb_gen_{form}.jsonl")), key=lambda r: r["decode_tokens_per_s"])
+    median = dict(runs[(len(runs) - 1) // 2])
+    median["decode_tokens_per_s"] = statistics.median(r["decode_tokens_per_s"] for r in runs)
+    median["decode_tokens_per_s_runs"] = [r["decode_tokens_per_s"] for r in runs]
+    median["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
+    return median
+gen = {form: decode_runs(form) for form in ("stored", "f32", "q4")}
 rss = dict(awb_eval=int(sys.argv[2]), transformers=int(sys.argv[3]))
 awb_eval_tps = ev["scored_tokens"] / ev["seconds"]
 tps = lambda form: gen[form]["decode_tokens_per_s"]
@@ -73,7 +85,9 @@ print(f"eval      awb {awb_eval_tps:8.1f} tokens/s ({ev['seconds']:.2f} s, ppl {
 print(f"decode    awb {gen['stored']['weights']} {tps('stored'):8.1f} tokens/s   transformers fp32 {tf['decode_tokens_per_s']:8.1f} tokens/s   "
       f"awb/transformers {tps('stored') / tf['decode_tokens_per_s']:.2f}x")
 for form in ("stored", "f32", "q4"):
-    print(f"decode    awb {gen[form]['weights']:12s} {tps(form):8.1f} tokens/s   peak RSS {gen[form]['peak_rss_mb']:6.0f} MB")
+    runs = gen[form]["decode_tokens_per_s_runs"]
+    print(f"decode    awb {gen[form]['weights']:12s} {tps(form):8.1f} tokens/s (median of {len(runs)}: {min(runs):.1f}-{max(runs):.1f})   "
+          f"peak RSS {gen[form]['peak_rss_mb']:6.0f} MB")
 ratios = dict(eval=awb_eval_tps / tf["eval_tokens_per_s"], decode=tps("stored") / tf["decode_tokens_per_s"],
               int4_vs_fp32_decode=tps("q4") / tps("f32"), int4_vs_stored_decode=tps("q4") / tps("stored"),
               int4_vs_fp32_rss=gen["q4"]["peak_rss_mb"] / gen["f32"]["peak_rss_mb"])

@@ -86,6 +86,7 @@ SweepPlan makeSweepPlan(const SweepGrid& g, const std::string& modelHash, const 
         throw ArgumentError("--n-samples must be >= 1 and --seqlen >= 2");
     if (g.layerErrorWindows < 1)
         throw ArgumentError("layer-error windows must be at least 1");
+    checkAwqOptions(g.search);
 
     SweepPlan plan;
     plan.grid = g;

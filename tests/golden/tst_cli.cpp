@@ -1,5 +1,7 @@
 // The `awb` CLI contract: help, exit codes (0 ok, 1 runtime error, 2 bad arguments), one JSON
 // object as the last stdout line with --json, one-line errors on stderr naming what failed.
+#include "core/store/sweep_store.h"
+
 #include <QtTest/QtTest>
 #include <csignal>
 #include <fstream>
@@ -183,6 +185,29 @@ private Q_SLOTS:
         QVERIFY2(err.contains("cancelled"), err.constData());
         const QStringList left = QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
         QVERIFY2(left.isEmpty(), qPrintable(left.join(", ")));
+    }
+
+    // The search options of `awb quantize` apply to every AWQ point of a sweep and enter its plan
+    // (a store of another search is not resumed into); impossible ones are refused before any work.
+    void sweepTakesTheSearchOptions()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath("screened.h5");
+        const QStringList args = {"sweep", "--model", kModel, "--calib", "tinystories", "--eval", kResources + "/text/tinystories-valid-sample.txt",
+                                  "--w-bit", "4", "--group-size", "64", "--n-samples", "4", "--seqlen", "128", "--long-samples", "split",
+                                  "--max-windows", "2", "--jobs", "1", "--out", store, "--json"};
+        const Run refused = runCli(args + QStringList{"--scale-screen", "-1"});
+        QCOMPARE(refused.code, 2);
+        QVERIFY2(refused.err.contains("--scale-screen"), qPrintable(refused.err));
+        QVERIFY(!QFile::exists(store));
+        QCOMPARE(runCli(args + QStringList{"--method", "rtn", "--scale-screen", "2"}).code, 2); // nothing to search
+        QVERIFY(!QFile::exists(store));
+        const Run run = runCli(args + QStringList{"--feed", "fp", "--scaling", "activation", "--scale-screen", "2", "--scale-keep", "1", "--no-clip"});
+        QCOMPARE(run.code, 0);
+        const nlohmann::json search = awb::readSweepStore(store.toStdString()).header.plan["search"];
+        QCOMPARE(search["scale_screen"], (nlohmann::json{{"every", 2}, {"keep", 1}}));
+        QCOMPARE(search["search_clip"], false);
+        QVERIFY(!search.contains("feed") && !search.contains("scaling")); // fp and activation: llm-awq's plain search
     }
 
     // SIGKILL mid-sweep (no chance to clean up): the store keeps the points finished before, opens
