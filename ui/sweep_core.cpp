@@ -39,6 +39,9 @@ SweepTable runSweepJob(const SweepRequest& request, JobContext& job, const Sweep
     o.grid.drift.seqLen = request.evalSeqLen;
     o.grid.drift.maxEvalWindows = request.maxEvalWindows;
     o.grid.layerErrorWindows = std::min<int64_t>(o.grid.layerErrorWindows, request.calibBlocks);
+    o.grid.search.feed = feedFromName(request.feed);
+    o.grid.search.scaling = scalingFromName(request.scaling);
+    o.grid.search.scaleScreenEvery = request.scaleScreen;
     o.evalText = request.evalText.empty() ? resourcesDir() + "/text/tinystories-valid-sample.txt" : request.evalText;
     if (request.withProbes)
         o.probes = request.probes.empty() ? defaultProbeSetPath() : request.probes;

@@ -28,6 +28,10 @@ struct SweepRequest {
     bool withProbes = true;
     std::string probes;
     bool quick = true; // the workbench's preview settings (ui/drift_point.h DiagnoseRequest::quick)
+    // Every AWQ point's search, as `awb sweep --feed --scaling --scale-screen` (core/quant/awq_search.h):
+    // by default both feeds and both scalings, four searches a point.
+    std::string feed = "best", scaling = "best";
+    int scaleScreen = 0; // > 1: alpha ranked on every n-th calibration window (an approximation)
     std::string storePath; // required; an existing store of the same plan resumes
 };
 

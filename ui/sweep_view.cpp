@@ -5,6 +5,7 @@
 #include "ui/sweep_table_model.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -59,6 +60,18 @@ SweepView::SweepView(QWidget* parent) : QWidget(parent)
     method->addWidget(m_awq);
     method->addWidget(m_rtn);
     method->addStretch(1);
+    // The AWQ search of every AWQ point: feed, scaling and the alpha screen of `awb sweep` (userData).
+    QHBoxLayout* search = row(tr("AWQ search"));
+    m_search = new QComboBox(gridBox);
+    m_search->setObjectName(QStringLiteral("sweepSearch"));
+    m_search->addItem(tr("best of four: fp and quantized feed × activation and duo scaling"), QStringList{"best", "best", "0"});
+    m_search->addItem(tr("llm-awq: fp feed, activation scaling (one search)"), QStringList{"fp", "activation", "0"});
+    m_search->addItem(tr("llm-awq, α screened on every 4th window (faster, approximate)"), QStringList{"fp", "activation", "4"});
+    m_search->setToolTip(tr("Best of four keeps, per point, the search whose quantized model has the lowest calibration "
+                            "perplexity (four times the time of one). The screen ranks every α on a quarter of the "
+                            "calibration windows and scores only the best two (and α = 0) on all of them."));
+    search->addWidget(m_search);
+    search->addStretch(1);
     QHBoxLayout* store = row(tr("store"));
     m_store = new QLineEdit(QDir::temp().filePath(QStringLiteral("awq-workbench-sweep.h5")), gridBox);
     m_store->setToolTip(tr("HDF5 sweep store; a store of the same plan resumes, skipping the points it holds"));
@@ -132,6 +145,10 @@ SweepRequest SweepView::gridRequest() const
         r.methods.push_back("awq");
     if (m_rtn->isChecked())
         r.methods.push_back("rtn");
+    const QStringList search = m_search->currentData().toStringList();
+    r.feed = search[0].toStdString();
+    r.scaling = search[1].toStdString();
+    r.scaleScreen = search[2].toInt();
     r.storePath = m_store->text().toStdString();
     return r;
 }

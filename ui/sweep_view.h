@@ -10,6 +10,7 @@
 #include <map>
 
 class QCheckBox;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -52,6 +53,7 @@ private:
     QCheckBox* m_sym;
     QCheckBox* m_awq;
     QCheckBox* m_rtn;
+    QComboBox* m_search;
     QLineEdit* m_store;
     QPushButton* m_start;
     QPushButton* m_cancel;

@@ -18,6 +18,10 @@
 #include "ui/sweep_table_model.h"
 #include "ui/sweep_view.h"
 
+#include "core/store/sweep_store.h"
+
+#include <QComboBox>
+
 #include <QDir>
 #include <QFile>
 #include <QSignalSpy>
@@ -168,6 +172,9 @@ void TestWorkbench::aSweepFillsItsTableAndReopensFromTheStore()
 {
     SweepView* view = m_window->sweepView();
     view->setChecked({3, 4}, {64}); // two points: w3/w4 g64 AWQ on the checked TinyStories set
+    auto* search = view->findChild<QComboBox*>(QStringLiteral("sweepSearch"));
+    QVERIFY(search);
+    search->setCurrentIndex(2); // llm-awq's search with the alpha screen
     const QString store = m_dir.filePath(QStringLiteral("sweep.h5"));
     view->setStorePath(store);
     SweepTableModel* model = view->tableModel();
@@ -184,6 +191,9 @@ void TestWorkbench::aSweepFillsItsTableAndReopensFromTheStore()
     QVERIFY(bits >= 0);
     QVERIFY(model->table().rows[1].values[bits] > 4.0 && model->table().rows[1].values[bits] < 5.0);
     QVERIFY(QFile::exists(store));
+    const nlohmann::json plan = awb::readSweepStore(store.toStdString()).header.plan["search"];
+    QCOMPARE(plan["scale_screen"]["every"].get<int>(), 4);
+    QVERIFY(!plan.contains("feed") && !plan.contains("scaling")); // fp and activation
 
     // The finished sweep's points, with every series, fill the drift views.
     DriftSet* set = m_window->driftSet();
