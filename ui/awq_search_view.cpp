@@ -52,6 +52,13 @@ QCustomPlot* newPlot(QWidget* parent, const QString& name, const QString& x, con
     return p;
 }
 
+// The loss plot's α axis; a screened search (awb --scale-screen) scored `scored` of `total` α (short
+// enough for the plot's width at 1280 px).
+QString alphaAxisLabel(int scored, int total)
+{
+    return scored < total ? QObject::tr("α (screened: %1 of %2 scored)").arg(scored).arg(total) : QObject::tr("α (scales = mean|x|^α)");
+}
+
 QCPItemText* label(QCustomPlot* plot, double x, double y, const QString& text, Qt::Alignment align, const QColor& colour = Qt::black)
 {
     auto* t = new QCPItemText(plot);
@@ -110,7 +117,7 @@ AwqSearchView::AwqSearchView(QWidget* parent) : QWidget(parent)
     top->setObjectName(QStringLiteral("awqTop"));
     auto* bottom = new QSplitter(Qt::Horizontal, rows);
     bottom->setObjectName(QStringLiteral("awqBottom"));
-    m_lossPlot = newPlot(top, QStringLiteral("Loss vs alpha"), tr("α (scales = mean|x|^α)"), tr("block output MSE"));
+    m_lossPlot = newPlot(top, QStringLiteral("Loss vs alpha"), alphaAxisLabel(0, 0), tr("block output MSE"));
     m_actPlot = newPlot(top, QStringLiteral("Activation magnitude"), tr("input channel"), tr("mean |x| (activation)"));
     // Legends go below the axes, as in the drift plots: inside, they hid the RTN line and bars.
     placeLegendBelow(m_lossPlot, 3);
@@ -322,6 +329,10 @@ void AwqSearchView::rebuildLoss()
     rtn->setData({s->alphas.front(), s->alphas.back()}, {s->rtnLoss, s->rtnLoss});
     auto* curve = p->addGraph();
     curve->setName(tr("AWQ w%1 g%2").arg(m_data->wBit).arg(m_data->groupSize));
+    // A screened search (awb --scale-screen) scored only some α on every window; the others are NaN,
+    // gaps in the curve, and the axis says how many were scored.
+    const auto scored = std::count_if(s->losses.begin(), s->losses.end(), [](double v) { return std::isfinite(v); });
+    p->xAxis->setLabel(alphaAxisLabel(int(scored), int(s->losses.size())));
     curve->setPen(QPen(colour, 2));
     curve->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(colour, 1.5), QBrush(Qt::white), 6));
     curve->setData(QVector<double>(s->alphas.begin(), s->alphas.end()), QVector<double>(s->losses.begin(), s->losses.end()), true);

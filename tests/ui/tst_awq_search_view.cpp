@@ -134,6 +134,7 @@ void TestAwqSearchView::thePlotsDrawTheSearch()
         QVERIFY(loss->graph(0)->name().contains(QStringLiteral("reference")));
         QCOMPARE(loss->graph(0)->pen().style(), Qt::DashLine);
         QCOMPARE(loss->graph(1)->dataCount(), int(g.alphas.size()));
+        QVERIFY(!loss->xAxis->label().contains(QStringLiteral("screened"))); // every α scored: no --scale-screen
         QCOMPARE(loss->graph(1)->data()->at(1)->value, g.losses[1]);
         QCOMPARE(loss->graph(2)->data()->at(0)->key, g.bestAlpha);
         // Activations: one bar per channel, the salient ones the largest.
