@@ -95,7 +95,7 @@ at::Tensor pseudoQuantizeTorch(const at::Tensor& w, const QuantConfig& c)
 bool fusedTakes(const at::Tensor& w, const QuantConfig& c, std::initializer_list<at::Tensor> extras)
 {
     const int64_t group = c.effectiveGroup(w.size(1));
-    bool takes = cpuHasAvx2FmaF16c() && w.dim() == 2 && w.scalar_type() == at::kFloat && w.is_contiguous() && w.numel() > 0
+    bool takes = cpuHasAvx2() && w.dim() == 2 && w.scalar_type() == at::kFloat && w.is_contiguous() && w.numel() > 0
         && group % 8 == 0 && w.size(1) % group == 0;
     for (const at::Tensor& t : extras)
         takes = takes && t.scalar_type() == at::kFloat && t.is_contiguous();
