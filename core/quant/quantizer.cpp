@@ -134,7 +134,8 @@ at::Tensor pseudoQuantizeScaled(const at::Tensor& w, const at::Tensor& columnSca
 
 at::Tensor pseudoQuantizeClipped(const at::Tensor& w, const at::Tensor& maxVal, const QuantConfig& c)
 {
-    if (fusedTakes(w, c, {maxVal}))
+    const int64_t groups = (w.size(1) + c.effectiveGroup(w.size(1)) - 1) / c.effectiveGroup(w.size(1));
+    if (maxVal.dim() == 2 && maxVal.size(0) == w.size(0) && maxVal.size(1) == groups && fusedTakes(w, c, {maxVal}))
         return pseudoQuantizeFused(w, c, {}, maxVal);
     const at::Tensor bound = maxVal.unsqueeze(-1);
     const at::Tensor clipped = at::max(at::min(groupView(w, c.effectiveGroup(w.size(1))), bound), -bound);
