@@ -42,14 +42,17 @@ struct Split {
     void add(const std::string& part, Clock::time_point t) { seconds[part] += since(t); }
 };
 
-at::Tensor timedLinear(Split& s, const at::Tensor& x, const awb::BlockWeights& b, const std::string& name)
+// blockLinears, timed as "linears".
+std::vector<at::Tensor> timedLinears(Split& s, const at::Tensor& x, const awb::BlockWeights& b, const std::vector<std::string>& names)
 {
     const auto t = Clock::now();
-    at::Tensor y = awb::blockLinear(b, name, x);
+    std::vector<at::Tensor> ys = awb::blockLinears(b, names, x);
     s.add("linears", t);
-    const at::Tensor& w = b.linear(name); // its shape (data only when not kept packed)
-    s.linearFlops += 2.0 * static_cast<double>(x.numel() / x.size(-1)) * static_cast<double>(w.size(0) * w.size(1));
-    return y;
+    for (const std::string& name : names) {
+        const at::Tensor& w = b.linear(name); // its shape (data only when not kept packed)
+        s.linearFlops += 2.0 * static_cast<double>(x.numel() / x.size(-1)) * static_cast<double>(w.size(0) * w.size(1));
+    }
+    return ys;
 }
 
 // The same arithmetic as awb::forward (blockForward, outputLogits), timed part by part.
@@ -66,21 +69,22 @@ at::Tensor splitForward(Split& s, const awb::Model& m, const awb::RopeTable& rop
         t = Clock::now();
         at::Tensor xn = awb::rmsNorm(h, w.attnNorm, c.normEps);
         s.add("other", t);
-        at::Tensor q = timedLinear(s, xn, w, "q_proj"), k = timedLinear(s, xn, w, "k_proj"), v = timedLinear(s, xn, w, "v_proj");
+        const std::vector<at::Tensor> qkv = timedLinears(s, xn, w, {"q_proj", "k_proj", "v_proj"});
         t = Clock::now();
-        at::Tensor ctx = awb::attentionContext(c, rope, q, k, v, cache, i);
+        at::Tensor ctx = awb::attentionContext(c, rope, qkv[0], qkv[1], qkv[2], cache, i);
         s.add("attention", t);
-        at::Tensor o = timedLinear(s, ctx, w, "o_proj");
+        at::Tensor o = timedLinears(s, ctx, w, {"o_proj"})[0];
         t = Clock::now();
         h = h + o;
         xn = awb::rmsNorm(h, w.ffnNorm, c.normEps);
         s.add("other", t);
-        at::Tensor a = timedLinear(s, xn, w, "gate_proj"), b = timedLinear(s, xn, w, "up_proj");
+        std::vector<at::Tensor> gateUp = timedLinears(s, xn, w, {"gate_proj", "up_proj"});
+        at::Tensor& a = gateUp[0];
         t = Clock::now();
         at::silu_(a);
-        a.mul_(b);
+        a.mul_(gateUp[1]);
         s.add("other", t);
-        at::Tensor d = timedLinear(s, a, w, "down_proj");
+        at::Tensor d = timedLinears(s, a, w, {"down_proj"})[0];
         t = Clock::now();
         h = h + d;
         s.add("other", t);

@@ -172,24 +172,42 @@ void checkAwqLinear(const at::Tensor& qweight, const at::Tensor& qzeros, const a
 at::Tensor int4Linear(const at::Tensor& x, const at::Tensor& qweight, const at::Tensor& qzeros,
                       const at::Tensor& scales, int64_t groupSize)
 {
-    const Checked c = checkQuantized(qweight, qzeros, scales, groupSize);
+    const PackedInt4Linear w{qweight, qzeros, scales, groupSize};
+    return int4Linears(x, {&w}).front();
+}
+
+std::vector<at::Tensor> int4Linears(const at::Tensor& x, const std::vector<const PackedInt4Linear*>& weights)
+{
     requireCpu(x, "x");
-    if (x.dim() < 1 || x.size(-1) != c.K)
-        throw ShapeError("int4Linear: x " + shapeText(x) + " must end in K=" + std::to_string(c.K));
-    const at::Tensor xf = x.to(at::kFloat).contiguous();
-    const int64_t rows = xf.numel() / c.K;
-    std::vector<int64_t> outShape(x.sizes().begin(), x.sizes().end());
-    outShape.back() = c.N;
-    at::Tensor y;
-    if (rows >= 1 && rows <= kInt4GemvMaxRows) {
-        y = at::empty(outShape, at::kFloat);
-        int4GemvCpu(xf.data_ptr<float>(), c.qweight.data_ptr<int32_t>(), c.qzeros.data_ptr<int32_t>(),
-                    reinterpret_cast<const uint16_t*>(c.scales.data_ptr<at::Half>()), rows, c.K, c.N, c.group,
-                    y.data_ptr<float>());
-    } else {
-        y = at::linear(xf, dequantizeAwq(c.qweight, c.qzeros, c.scales, c.group));
+    std::vector<Checked> checked;
+    for (const PackedInt4Linear* w : weights) {
+        checked.push_back(checkQuantized(w->qweight, w->qzeros, w->scales, w->groupSize));
+        if (x.dim() < 1 || x.size(-1) != checked.back().K)
+            throw ShapeError("int4Linear: x " + shapeText(x) + " must end in K=" + std::to_string(checked.back().K));
     }
-    return y.scalar_type() == x.scalar_type() ? y : y.to(x.scalar_type());
+    const int64_t K = x.size(-1);
+    const at::Tensor xf = x.to(at::kFloat).contiguous();
+    const int64_t rows = xf.numel() / K;
+    std::vector<int64_t> outShape(x.sizes().begin(), x.sizes().end());
+    std::vector<at::Tensor> ys;
+    std::vector<Int4GemvOperand> operands;
+    for (const Checked& c : checked) {
+        outShape.back() = c.N;
+        if (rows >= 1 && rows <= kInt4GemvMaxRows) {
+            ys.push_back(at::empty(outShape, at::kFloat));
+            operands.push_back({c.qweight.data_ptr<int32_t>(), c.qzeros.data_ptr<int32_t>(),
+                                reinterpret_cast<const uint16_t*>(c.scales.data_ptr<at::Half>()), c.N, c.group,
+                                ys.back().data_ptr<float>()});
+        } else {
+            ys.push_back(at::linear(xf, dequantizeAwq(c.qweight, c.qzeros, c.scales, c.group)));
+        }
+    }
+    if (!operands.empty())
+        int4GemvCpuMany(xf.data_ptr<float>(), rows, K, operands);
+    for (at::Tensor& y : ys)
+        if (y.scalar_type() != x.scalar_type())
+            y = y.to(x.scalar_type());
+    return ys;
 }
 
 at::Tensor packNbitColumns(const at::Tensor& values, int bits)

@@ -4,9 +4,12 @@
 // All functions take CPU tensors (any strides; they are made contiguous), return new tensors owned
 // by the caller, hold no state, and may be called from any thread. Shapes or dtypes the format
 // cannot hold throw awb::ShapeError naming the tensor; codes outside 0..15 throw awb::Error.
+#include "core/awqformat/packed_int4_linear.h"
+
 #include <ATen/ATen.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace awb {
 
@@ -38,6 +41,10 @@ void checkAwqLinear(const at::Tensor& qweight, const at::Tensor& qzeros, const a
 // more rows dequantize once and call at::linear, where BLAS wins.
 at::Tensor int4Linear(const at::Tensor& x, const at::Tensor& qweight, const at::Tensor& qzeros,
                       const at::Tensor& scales, int64_t groupSize);
+// int4Linear of one x with several packed linears of the same K (a block's q/k/v, its gate/up), in
+// that order. Up to kInt4GemvMaxRows rows run all of them in one int4GemvCpuMany (one pass over the
+// thread pool); each result equals its int4Linear bit for bit.
+std::vector<at::Tensor> int4Linears(const at::Tensor& x, const std::vector<const PackedInt4Linear*>& weights);
 
 // The awb packed-Nbit extension (bits dividing 32): values [rows, N] (0 .. 2^bits-1) <-> int32
 // [rows, N*bits/32], value j of a word in bits j*bits.. (natural order, unlike AutoAWQ's 4-bit

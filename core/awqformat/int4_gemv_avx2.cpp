@@ -46,6 +46,9 @@ struct Args {
     float* y;
 };
 
+// Blocks of up to 8 packed words (64 columns) from wordBegin; the last one may be partial.
+inline int64_t blocksIn(int64_t wordBegin, int64_t wordEnd) { return (wordEnd - wordBegin + 7) / 8; }
+
 // Layout trick: one 256-bit load of a qweight row covers 8 words = 64 output columns. Masking the
 // whole vector with 0xf << 4i gives, in lane c, nibble i of word c (column 8c + kOrder[i]) times
 // 16^i: eight "nibble planes". The GEMV accumulates sum_k x*code*16^i per plane for one group, then
@@ -55,25 +58,26 @@ struct Args {
 // Scales are transposed into the plane layout once per (group, block); zeros are packed the same way
 // as the weights, so their planes come out of a shift-and-mask once per group.
 template <int M>
-void runRange(const Args& a, int64_t blockBegin, int64_t blockEnd)
+void runRange(const Args& a, int64_t wordBegin, int64_t wordEnd)
 {
     // Nibble planes per pass, so that planes x rows accumulators fit the 16 ymm registers.
     constexpr int P = M == 1 ? 8 : M == 2 ? 4 : M <= 4 ? 2 : 1;
     const int64_t words = a.N / 8;
     const int64_t groups = a.K / a.group;
+    const int64_t blocks = blocksIn(wordBegin, wordEnd);
     const __m256i nibbleMask = _mm256_set1_epi32(0xf);
     float* work = a.work;
-    for (int64_t i = 0; i < (blockEnd - blockBegin) * M * 64; ++i)
+    for (int64_t i = 0; i < blocks * M * 64; ++i)
         work[i] = 0.0f;
 
     for (int64_t g = 0; g < groups; ++g) {
         const int64_t k0 = g * a.group;
-        for (int64_t b = blockBegin; b < blockEnd; ++b) {
-            const int64_t w0 = 8 * b;
-            const int live = int(words - w0 < 8 ? words - w0 : 8); // words in this block
+        for (int64_t b = 0; b < blocks; ++b) {
+            const int64_t w0 = wordBegin + 8 * b;
+            const int live = int(wordEnd - w0 < 8 ? wordEnd - w0 : 8); // words in this block
             const __m256i liveMask =
                 _mm256_cmpgt_epi32(_mm256_set1_epi32(live), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-            float* acc = work + (b - blockBegin) * M * 64;
+            float* acc = work + b * M * 64;
 
             // Scales of this group for the block, transposed into planes: sc[l] lane c = column 8c + l.
             __m256 sc[8];
@@ -89,10 +93,10 @@ void runRange(const Args& a, int64_t blockBegin, int64_t blockEnd)
             // first blocks of the next group: for big N consecutive rows are pages apart, where the
             // hardware prefetcher gives up.
             const int32_t* prefetch = nullptr;
-            if (b + 2 < blockEnd)
+            if (b + 2 < blocks)
                 prefetch = qbase + 16;
-            else if (g + 1 < groups && blockBegin + (b + 2 - blockEnd) < blockEnd)
-                prefetch = a.qweight + (k0 + a.group) * words + 8 * (blockBegin + (b + 2 - blockEnd));
+            else if (g + 1 < groups && b + 2 - blocks < blocks)
+                prefetch = a.qweight + (k0 + a.group) * words + wordBegin + 8 * (b + 2 - blocks);
             // Everything below is unrolled, so that planes and masks are constants and the P x M
             // accumulators live in registers: with the correction loop rolled, GCC kept them in a
             // stack array and stored all of them on every k (measured with bench_int4_cpu).
@@ -148,10 +152,10 @@ void runRange(const Args& a, int64_t blockBegin, int64_t blockEnd)
     }
 
     // Planes back to natural column order: row l of the transpose input is plane kReverse[l].
-    for (int64_t b = blockBegin; b < blockEnd; ++b) {
-        const int64_t w0 = 8 * b;
-        const int live = int(words - w0 < 8 ? words - w0 : 8);
-        const float* acc = work + (b - blockBegin) * M * 64;
+    for (int64_t b = 0; b < blocks; ++b) {
+        const int64_t w0 = wordBegin + 8 * b;
+        const int live = int(wordEnd - w0 < 8 ? wordEnd - w0 : 8);
+        const float* acc = work + b * M * 64;
         for (int m = 0; m < M; ++m) {
             __m256 r[8];
             for (int l = 0; l < 8; ++l)
@@ -166,21 +170,22 @@ void runRange(const Args& a, int64_t blockBegin, int64_t blockEnd)
 
 } // namespace
 
-// Called by int4GemvCpu for blocks [blockBegin, blockEnd) of 8 packed words (64 columns) each.
+// Called by int4GemvCpuMany for the packed words [wordBegin, wordEnd) (columns 8 * wordBegin ..),
+// in blocks of 8 words (64 columns); work holds (wordEnd - wordBegin + 7) / 8 * M * 64 floats.
 void int4GemvAvx2Range(const float* x, const float* xSums, const int32_t* qweight, const int32_t* qzeros,
-                       const uint16_t* scales, int64_t M, int64_t K, int64_t N, int64_t group, int64_t blockBegin,
-                       int64_t blockEnd, float* work, float* y)
+                       const uint16_t* scales, int64_t M, int64_t K, int64_t N, int64_t group, int64_t wordBegin,
+                       int64_t wordEnd, float* work, float* y)
 {
     const Args a{x, xSums, qweight, qzeros, scales, K, N, group, work, y};
     switch (M) {
-    case 1: runRange<1>(a, blockBegin, blockEnd); break;
-    case 2: runRange<2>(a, blockBegin, blockEnd); break;
-    case 3: runRange<3>(a, blockBegin, blockEnd); break;
-    case 4: runRange<4>(a, blockBegin, blockEnd); break;
-    case 5: runRange<5>(a, blockBegin, blockEnd); break;
-    case 6: runRange<6>(a, blockBegin, blockEnd); break;
-    case 7: runRange<7>(a, blockBegin, blockEnd); break;
-    case 8: runRange<8>(a, blockBegin, blockEnd); break;
+    case 1: runRange<1>(a, wordBegin, wordEnd); break;
+    case 2: runRange<2>(a, wordBegin, wordEnd); break;
+    case 3: runRange<3>(a, wordBegin, wordEnd); break;
+    case 4: runRange<4>(a, wordBegin, wordEnd); break;
+    case 5: runRange<5>(a, wordBegin, wordEnd); break;
+    case 6: runRange<6>(a, wordBegin, wordEnd); break;
+    case 7: runRange<7>(a, wordBegin, wordEnd); break;
+    case 8: runRange<8>(a, wordBegin, wordEnd); break;
     default: break;
     }
 }

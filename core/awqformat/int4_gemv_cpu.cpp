@@ -7,6 +7,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,8 @@ namespace awb {
 namespace detail {
 // core/awqformat/int4_gemv_avx2.cpp (compiled with -mavx2 -mfma -mf16c; only called after the CPU check).
 void int4GemvAvx2Range(const float* x, const float* xSums, const int32_t* qweight, const int32_t* qzeros,
-                       const uint16_t* scales, int64_t M, int64_t K, int64_t N, int64_t group, int64_t blockBegin,
-                       int64_t blockEnd, float* work, float* y);
+                       const uint16_t* scales, int64_t M, int64_t K, int64_t N, int64_t group, int64_t wordBegin,
+                       int64_t wordEnd, float* work, float* y);
 } // namespace detail
 
 bool int4GemvCpuHasAvx2() { return cpuHasAvx2FmaF16c(); }
@@ -52,37 +53,67 @@ void scalarRange(const float* x, const float* xSums, const int32_t* qweight, con
 void int4GemvCpu(const float* x, const int32_t* qweight, const int32_t* qzeros, const uint16_t* scales,
                  int64_t M, int64_t K, int64_t N, int64_t G, float* y, Int4GemvPath path)
 {
-    const int64_t group = awqGroupSize(K, N, G);
+    int4GemvCpuMany(x, M, K, {{qweight, qzeros, scales, N, G, y}}, path);
+}
+
+void int4GemvCpuMany(const float* x, int64_t M, int64_t K, const std::vector<Int4GemvOperand>& weights, Int4GemvPath path)
+{
     if (M < 1 || M > kInt4GemvMaxRows)
         throw ShapeError("int4 GEMV: " + std::to_string(M) + " rows; it handles 1.." +
                          std::to_string(kInt4GemvMaxRows) + " (use the GEMM path for more)");
-    const int64_t groups = K / group;
-    std::vector<float> xSums(size_t(M * groups));
-    for (int64_t m = 0; m < M; ++m)
-        for (int64_t g = 0; g < groups; ++g) {
-            float s = 0.0f;
-            for (int64_t k = g * group; k < (g + 1) * group; ++k)
-                s += x[m * K + k];
-            xSums[size_t(m * groups + g)] = s;
-        }
-
     const bool avx2 = path == Int4GemvPath::Avx2 || (path == Int4GemvPath::Auto && int4GemvCpuHasAvx2());
     if (avx2 && !int4GemvCpuHasAvx2())
         throw Error("int4 GEMV: the AVX2 path was requested but this CPU lacks avx2/fma/f16c");
-    if (avx2) {
-        // Work splits into blocks of 64 output columns; each thread owns whole blocks, so no two
-        // threads write the same cache line of y.
-        const int64_t blocks = (N / 8 + 7) / 8;
-        at::parallel_for(0, blocks, 4, [&](int64_t b0, int64_t b1) {
-            std::vector<float> work(size_t((b1 - b0) * M * 64));
-            detail::int4GemvAvx2Range(x, xSums.data(), qweight, qzeros, scales, M, K, N, group, b0, b1,
-                                      work.data(), y);
-        });
-    } else {
-        at::parallel_for(0, N, 64, [&](int64_t n0, int64_t n1) {
-            scalarRange(x, xSums.data(), qweight, qzeros, scales, M, K, N, group, n0, n1, y);
-        });
+
+    // Per weight: its group, x's sums over those groups (to apply the zeros once per group), and where
+    // its packed words start in the words of all weights, which the threads split between them.
+    struct Part {
+        Int4GemvOperand w;
+        int64_t group, firstWord;
+        std::vector<float> xSums;
+    };
+    std::vector<Part> parts;
+    int64_t totalWords = 0;
+    for (const Int4GemvOperand& w : weights) {
+        Part p{w, awqGroupSize(K, w.N, w.G), totalWords, {}};
+        const int64_t groups = K / p.group;
+        p.xSums.resize(size_t(M * groups));
+        for (int64_t m = 0; m < M; ++m)
+            for (int64_t g = 0; g < groups; ++g) {
+                float s = 0.0f;
+                for (int64_t k = g * p.group; k < (g + 1) * p.group; ++k)
+                    s += x[m * K + k];
+                p.xSums[size_t(m * groups + g)] = s;
+            }
+        totalWords += w.N / 8;
+        parts.push_back(std::move(p));
     }
+
+    // Each thread takes one run of words (a multiple of 4: 32 columns, so no two threads write a cache
+    // line of y) and walks the weights that run covers.
+    const int64_t threads = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), (totalWords + 3) / 4));
+    const int64_t share = (totalWords / threads + 3) / 4 * 4;
+    at::parallel_for(0, threads, 1, [&](int64_t t0, int64_t t1) {
+        for (int64_t t = t0; t < t1; ++t) {
+            const int64_t begin = std::min(totalWords, t * share);
+            const int64_t end = t + 1 == threads ? totalWords : std::min(totalWords, (t + 1) * share);
+            std::vector<float> work;
+            for (const Part& p : parts) {
+                const int64_t w0 = std::max(begin, p.firstWord) - p.firstWord;
+                const int64_t w1 = std::min(end, p.firstWord + p.w.N / 8) - p.firstWord;
+                if (w0 >= w1)
+                    continue;
+                if (avx2) {
+                    work.resize(size_t((w1 - w0 + 7) / 8 * M * 64));
+                    detail::int4GemvAvx2Range(x, p.xSums.data(), p.w.qweight, p.w.qzeros, p.w.scales, M, K, p.w.N, p.group,
+                                              w0, w1, work.data(), p.w.y);
+                } else {
+                    scalarRange(x, p.xSums.data(), p.w.qweight, p.w.qzeros, p.w.scales, M, K, p.w.N, p.group, 8 * w0,
+                                8 * w1, p.w.y);
+                }
+            }
+        }
+    });
 }
 
 } // namespace awb

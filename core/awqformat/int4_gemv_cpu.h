@@ -7,6 +7,7 @@
 // caller-owned and dense row-major; y is overwritten. Throws ShapeError for shapes the layout cannot
 // hold or M outside 1..kInt4GemvMaxRows.
 #include <cstdint>
+#include <vector>
 
 namespace awb {
 
@@ -19,5 +20,22 @@ bool int4GemvCpuHasAvx2();
 
 void int4GemvCpu(const float* x, const int32_t* qweight, const int32_t* qzeros, const uint16_t* scales,
                  int64_t M, int64_t K, int64_t N, int64_t G, float* y, Int4GemvPath path = Int4GemvPath::Auto);
+
+// One packed weight [K, N] of int4GemvCpuMany (group size G) and where its y [M][N] goes.
+struct Int4GemvOperand {
+    const int32_t* qweight;
+    const int32_t* qzeros;
+    const uint16_t* scales;
+    int64_t N, G;
+    float* y;
+};
+
+// int4GemvCpu of one x against several weights of the same K (a block's q/k/v, its gate/up) in one
+// fork-join of the thread pool, the columns of all of them split evenly between the threads. Why: at
+// the 135M shape a decode step's GEMVs are a few microseconds each; one pool pass per weight idled a
+// thread on every narrow k/v projection (3 blocks of 64 columns) and paid a barrier per weight.
+// Each y is bit for bit what int4GemvCpu writes.
+void int4GemvCpuMany(const float* x, int64_t M, int64_t K, const std::vector<Int4GemvOperand>& weights,
+                     Int4GemvPath path = Int4GemvPath::Auto);
 
 } // namespace awb

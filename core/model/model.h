@@ -4,6 +4,7 @@
 // so loading is cheap and a block's pages are only read when that block runs; the forward pass
 // upcasts one block at a time to fp32. Copying a Model is shallow (tensors share storage): code
 // that changes weights (AWQ) assigns new tensors and never writes in place.
+#include "core/awqformat/packed_int4_linear.h"
 #include "core/model/hf_names.h"
 #include "core/model/model_config.h"
 #include "core/tokenizer/tokenizer.h"
@@ -17,14 +18,6 @@
 #include <vector>
 
 namespace awb {
-
-// A linear kept as stored in an AutoAWQ GEMM checkpoint (core/awqformat/int4_reference.h): qweight
-// [K, N/8] int32, qzeros [K/G, N/8] int32, scales [K/G, N] fp16. A decode step reads it through the
-// int4 GEMV (core/awqformat/int4_gemv_cpu.h); longer inputs dequantize it to fp32 one block at a time.
-struct PackedInt4Linear {
-    at::Tensor qweight, qzeros, scales;
-    int64_t groupSize = 128;
-};
 
 // A pseudo-quantized linear's weight as integer codes and fp32 group scales, kept beside the fp32
 // weight it equals bit for bit (weight[n][k] == float(codes[n][k]) * scales[n][k / groupSize], the

@@ -50,19 +50,58 @@ Model withFloatWeights(const Model& model)
     return f;
 }
 
+namespace {
+// rmsNorm of a few fp32 rows in one plain loop, the weight read as stored. The sum of squares is
+// accumulated in double (ATen's float reduction rounds in another order: the two agree to ~1 ulp),
+// the rest is ATen's arithmetic: (x * rsqrt(mean + eps)) * weight in fp32.
+template <typename W>
+at::Tensor rmsNormRows(const at::Tensor& x, const W* w, double eps)
+{
+    const int64_t dim = x.size(-1), rows = x.numel() / dim;
+    at::Tensor out = at::empty_like(x);
+    const float* xp = x.data_ptr<float>();
+    float* op = out.data_ptr<float>();
+    for (int64_t r = 0; r < rows; ++r, xp += dim, op += dim) {
+        double squares = 0.0;
+        for (int64_t j = 0; j < dim; ++j)
+            squares += double(xp[j]) * double(xp[j]);
+        const float scale = 1.0f / std::sqrt(float(squares / double(dim)) + float(eps));
+        for (int64_t j = 0; j < dim; ++j)
+            op[j] = xp[j] * scale * static_cast<float>(w[j]);
+    }
+    return out;
+}
+} // namespace
+
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps)
 {
+    // A decode step's rows in a loop: ATen's five ops took ~12 us a row at dim 576, two norms a block
+    // (~0.7 ms of a 135M decode step, bench_forward's "other").
+    if (x.scalar_type() == at::kFloat && x.device().is_cpu() && x.is_contiguous() && x.dim() >= 1 && x.numel() <= kDecodeGemvMaxRows * x.size(-1) &&
+        weight.dim() == 1 && weight.is_contiguous() && weight.size(0) == x.size(-1) && weight.device().is_cpu()) {
+        switch (weight.scalar_type()) {
+        case at::kFloat: return rmsNormRows(x, weight.data_ptr<float>(), eps);
+        case at::kBFloat16: return rmsNormRows(x, weight.data_ptr<at::BFloat16>(), eps);
+        case at::kHalf: return rmsNormRows(x, weight.data_ptr<at::Half>(), eps);
+        default: break;
+        }
+    }
     return x * at::rsqrt(x.pow(2).mean(-1, true) + eps) * weight;
 }
 
+namespace {
+// An input of `rows` tokens reads the weights as stored (a decode step: core/model/decode_gemv.h).
+bool readsWeightsAsStored(int64_t rows) { return rows <= kDecodeGemvMaxRows && decodeGemvAvailable(); }
+} // namespace
+
 BlockWeights blockWeightsFor(const BlockWeights& b, int64_t rows)
 {
-    return rows <= kDecodeGemvMaxRows && decodeGemvAvailable() ? b : blockAsFloat(b);
+    return readsWeightsAsStored(rows) ? b : blockAsFloat(b);
 }
 
 Model decodeWeights(const Model& model, int64_t rows)
 {
-    return rows <= kDecodeGemvMaxRows && decodeGemvAvailable() ? model : withFloatWeights(model);
+    return readsWeightsAsStored(rows) ? model : withFloatWeights(model);
 }
 
 at::Tensor applyLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias)
@@ -90,6 +129,26 @@ at::Tensor blockLinear(const BlockWeights& w, const std::string& name, const at:
         return applyLinear(x, w.linear(name), bias);
     }
     return bias.defined() ? y.add_(asFloat(bias)) : y;
+}
+
+std::vector<at::Tensor> blockLinears(const BlockWeights& w, const std::vector<std::string>& names, const at::Tensor& x,
+                                     const std::vector<at::Tensor>& biases)
+{
+    std::vector<const PackedInt4Linear*> packed;
+    for (const std::string& name : names)
+        if (const auto p = w.packed.find(name); p != w.packed.end())
+            packed.push_back(&p->second);
+    std::vector<at::Tensor> ys;
+    if (packed.size() == names.size()) {
+        ys = int4Linears(x, packed);
+        for (size_t i = 0; i < ys.size(); ++i)
+            if (i < biases.size() && biases[i].defined())
+                ys[i].add_(asFloat(biases[i]));
+        return ys;
+    }
+    for (size_t i = 0; i < names.size(); ++i)
+        ys.push_back(blockLinear(w, names[i], x, i < biases.size() ? biases[i] : at::Tensor()));
+    return ys;
 }
 
 RopeTable::RopeTable(const ModelConfig& config, int64_t maxLen) : m_style(config.rope), m_maxLen(maxLen)
@@ -311,18 +370,17 @@ at::Tensor attentionContext(const ModelConfig& c, const RopeTable& rope, const a
 at::Tensor selfAttention(const ModelConfig& c, const RopeTable& rope, const BlockWeights& w, const at::Tensor& xn, KvCache* cache,
                          size_t layer)
 {
-    at::Tensor ctx = attentionContext(c, rope, blockLinear(w, "q_proj", xn, w.bq), blockLinear(w, "k_proj", xn, w.bk),
-                                      blockLinear(w, "v_proj", xn, w.bv), cache, layer);
-    return blockLinear(w, "o_proj", ctx);
+    const std::vector<at::Tensor> qkv = blockLinears(w, {"q_proj", "k_proj", "v_proj"}, xn, {w.bq, w.bk, w.bv});
+    return blockLinear(w, "o_proj", attentionContext(c, rope, qkv[0], qkv[1], qkv[2], cache, layer));
 }
 
 at::Tensor mlpHidden(const BlockWeights& w, const at::Tensor& xn)
 {
     // silu and the product in place: at TinyLlama's shape each [tokens, 5632] fp32 intermediate is
     // 23 KB per token, and four of them lived together until the end of a one-line expression.
-    at::Tensor a = blockLinear(w, "gate_proj", xn);
-    at::silu_(a);
-    return a.mul_(blockLinear(w, "up_proj", xn));
+    std::vector<at::Tensor> gateUp = blockLinears(w, {"gate_proj", "up_proj"}, xn);
+    at::silu_(gateUp[0]);
+    return gateUp[0].mul_(gateUp[1]);
 }
 
 at::Tensor feedForward(const BlockWeights& w, const at::Tensor& xn)
@@ -367,9 +425,13 @@ at::Tensor forwardHidden(const Model& model, const RopeTable& rope, const at::Te
                             std::to_string(cache->capacity));
     at::NoGradGuard noGrad;
     at::Tensor h = embedTokens(model, tokens);
+    // blockWeightsFor without its copy for a decode step (a BlockWeights holds two maps by name).
+    const bool asStored = readsWeightsAsStored(tokens.numel());
     for (size_t i = 0; i < model.blocks.size(); ++i) {
-        const BlockWeights w = blockWeightsFor(model.blocks[i], tokens.numel());
-        h = blockForward(model.config, rope, w, h, cache, i);
+        BlockWeights upcast;
+        if (!asStored)
+            upcast = blockAsFloat(model.blocks[i]);
+        h = blockForward(model.config, rope, asStored ? model.blocks[i] : upcast, h, cache, i);
     }
     if (cache)
         cache->length += T;

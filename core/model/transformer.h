@@ -32,6 +32,11 @@ at::Tensor applyLinear(const at::Tensor& x, const at::Tensor& weight, const at::
 // (BlockWeights::packed) through int4Linear, the int4 GEMV for a decode step; a decode step of one
 // with codes (BlockWeights::codes) through decodeGemvCodes; any other through applyLinear.
 at::Tensor blockLinear(const BlockWeights& w, const std::string& name, const at::Tensor& x, const at::Tensor& bias = {});
+// blockLinear of several linears on the same x (q/k/v; gate/up), with their biases (undefined or
+// missing: none). When all are packed int4 they go through one int4Linears: a decode step then
+// makes one pass over the thread pool for all of them.
+std::vector<at::Tensor> blockLinears(const BlockWeights& w, const std::vector<std::string>& names, const at::Tensor& x,
+                                     const std::vector<at::Tensor>& biases = {});
 
 // cos/sin tables for positions [0, maxLen), computed in fp32 like llama2.c and Meta's reference.
 class RopeTable {

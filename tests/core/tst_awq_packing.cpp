@@ -7,6 +7,7 @@
 #include "core/awqformat/int4_reference.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <QtTest/QtTest>
 
 using namespace awb;
@@ -167,6 +168,30 @@ private Q_SLOTS:
                         scalar.data_ptr<float>(), Int4GemvPath::Scalar);
             QVERIFY(normalisedError(scalar, ref) < 1e-9);
         }
+    }
+
+    void int4LinearsEqualEachInt4Linear()
+    {
+        // One x against several packed weights in one pass (a block's q/k/v): whatever the thread
+        // count, the columns split between the threads cut through weights and 64-column blocks
+        // (17 + 5 + 8 words), and each result must still be bit for bit its own int4Linear.
+        const Quantized a = makeQuantized(136, 128, 64), b = makeQuantized(40, 128, 32), c = makeQuantized(64, 128, 128);
+        const PackedInt4Linear pa{a.qweight, a.qzeros, a.scales, 64}, pb{b.qweight, b.qzeros, b.scales, 32},
+            pc{c.qweight, c.qzeros, c.scales, 128};
+        const int threads = at::get_num_threads();
+        for (int t : {1, 2, 3})
+            for (int64_t rows : {1, 3, 9}) { // 9: past the GEMV, the dequantized GEMM
+                at::set_num_threads(t);
+                const at::Tensor x = at::randn({rows, 128});
+                const std::vector<at::Tensor> ys = int4Linears(x, {&pa, &pb, &pc});
+                QCOMPARE(ys.size(), size_t(3));
+                QVERIFY(at::equal(ys[0], int4Linear(x, a.qweight, a.qzeros, a.scales, 64)));
+                QVERIFY(at::equal(ys[1], int4Linear(x, b.qweight, b.qzeros, b.scales, 32)));
+                QVERIFY(at::equal(ys[2], int4Linear(x, c.qweight, c.qzeros, c.scales, 128)));
+                const at::Tensor ref = at::linear(x.to(at::kDouble), directDequantize(b).to(at::kDouble)).to(at::kFloat);
+                QVERIFY(normalisedError(ys[1], ref) < 1e-9); // as in int4LinearMatchesDequantizedLinear
+            }
+        at::set_num_threads(threads);
     }
 
     void int4LinearKeepsDtype()
