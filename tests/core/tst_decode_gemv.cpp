@@ -164,6 +164,27 @@ private Q_SLOTS:
     }
 
     // A bf16 model decoded with its weights read directly gives the logits of the upcast model.
+    void decodeRmsNormMatchesAten()
+    {
+        // A decode step's rows take rmsNorm's loop (sum of squares in double), more rows ATen's five
+        // ops: the two may round the mean differently, by about an ulp, and agree otherwise. Weights as
+        // stored: fp32, bf16, fp16.
+        const auto aten = [](const at::Tensor& x, const at::Tensor& w) {
+            return x * at::rsqrt(x.pow(2).mean(-1, true) + 1e-5) * w.to(at::kFloat);
+        };
+        for (const auto dtype : {at::kFloat, at::kBFloat16, at::kHalf})
+            for (const auto& shape : {std::vector<int64_t>{1, 576}, std::vector<int64_t>{3, 1, 64}, std::vector<int64_t>{9, 64}}) {
+                const at::Tensor x = at::randn(shape) * 3;
+                const at::Tensor w = (at::rand({shape.back()}) + 0.5).to(dtype);
+                const at::Tensor got = rmsNorm(x, w, 1e-5), want = aten(x, w);
+                QCOMPARE(got.sizes(), want.sizes());
+                QCOMPARE(got.scalar_type(), at::kFloat);
+                QVERIFY2(at::allclose(got, want, 1e-6, 1e-7), qPrintable(QString::number((got - want).abs().max().item<double>())));
+                if (shape.front() == 9) // past the decode rows: ATen's expression itself
+                    QVERIFY(at::equal(got, want));
+            }
+    }
+
     void bf16DecodeMatchesUpcastDecode()
     {
         const Model bf16 = toDtype(loadModel(defaultModelPath()), at::kBFloat16);
