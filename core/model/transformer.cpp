@@ -77,7 +77,7 @@ at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps)
 {
     // A decode step's rows in a loop: ATen's five ops took ~12 us a row at dim 576, two norms a block
     // (~0.7 ms of a 135M decode step, bench_forward's "other").
-    if (x.scalar_type() == at::kFloat && x.device().is_cpu() && x.is_contiguous() && x.numel() > 0 && x.numel() <= kDecodeGemvMaxRows * x.size(-1) &&
+    if (x.scalar_type() == at::kFloat && x.device().is_cpu() && x.is_contiguous() && x.dim() >= 1 && x.numel() > 0 && x.numel() <= kDecodeGemvMaxRows * x.size(-1) &&
         weight.dim() == 1 && weight.is_contiguous() && weight.size(0) == x.size(-1) && weight.device().is_cpu()) {
         switch (weight.scalar_type()) {
         case at::kFloat: return rmsNormRows(x, weight.data_ptr<float>(), eps);
