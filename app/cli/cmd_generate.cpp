@@ -34,11 +34,12 @@ void addGenerateCommand(CLI::App& app)
         const GenerateResult r = generate(m, *gen, &job.context(), onText);
         job.finish();
         const int64_t generated = static_cast<int64_t>(r.tokens.size()) - r.promptTokens;
+        if (!*json)
+            std::cout << std::endl; // ends the streamed text before the log line, which a terminal shows on the same screen
         logLine(std::to_string(generated) + " tokens in " + std::to_string(r.seconds) + " s");
         if (*json)
-            return printJson({{"text", r.text}, {"tokens", generated}, {"seconds", r.seconds},
-                              {"tokens_per_second", r.seconds > 0 ? generated / r.seconds : 0.0}});
-        std::cout << std::endl;
+            printJson({{"text", r.text}, {"tokens", generated}, {"seconds", r.seconds},
+                       {"tokens_per_second", r.seconds > 0 ? generated / r.seconds : 0.0}});
     });
 }
 
