@@ -8,6 +8,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -65,28 +66,30 @@ void int4GemvCpuMany(const float* x, int64_t M, int64_t K, const std::vector<Int
     if (avx2 && !int4GemvCpuHasAvx2())
         throw Error("int4 GEMV: the AVX2 path was requested but this CPU lacks avx2/fma/f16c");
 
-    // Per weight: its group, x's sums over those groups (to apply the zeros once per group), and where
-    // its packed words start in the words of all weights, which the threads split between them.
+    // x's sums over the groups of each group size (to apply the zeros once per group), computed once
+    // for the weights that share it, as a block's q/k/v do. Per weight: its group, those sums, and
+    // where its packed words start in the words of all weights, which the threads split between them.
+    std::map<int64_t, std::vector<float>> xSums;
     struct Part {
         Int4GemvOperand w;
         int64_t group, firstWord;
-        std::vector<float> xSums;
+        const float* xSums;
     };
     std::vector<Part> parts;
     int64_t totalWords = 0;
     for (const Int4GemvOperand& w : weights) {
-        Part p{w, awqGroupSize(K, w.N, w.G), totalWords, {}};
-        const int64_t groups = K / p.group;
-        p.xSums.resize(size_t(M * groups));
-        for (int64_t m = 0; m < M; ++m)
-            for (int64_t g = 0; g < groups; ++g) {
-                float s = 0.0f;
-                for (int64_t k = g * p.group; k < (g + 1) * p.group; ++k)
-                    s += x[m * K + k];
-                p.xSums[size_t(m * groups + g)] = s;
-            }
+        const int64_t group = awqGroupSize(K, w.N, w.G), groups = K / group;
+        const auto [sums, fresh] = xSums.try_emplace(group, size_t(M * groups));
+        if (fresh)
+            for (int64_t m = 0; m < M; ++m)
+                for (int64_t g = 0; g < groups; ++g) {
+                    float s = 0.0f;
+                    for (int64_t k = g * group; k < (g + 1) * group; ++k)
+                        s += x[m * K + k];
+                    sums->second[size_t(m * groups + g)] = s;
+                }
+        parts.push_back({w, group, totalWords, sums->second.data()});
         totalWords += w.N / 8;
-        parts.push_back(std::move(p));
     }
 
     // Each thread takes one run of words (a multiple of 4: 32 columns, so no two threads write a cache
@@ -105,10 +108,10 @@ void int4GemvCpuMany(const float* x, int64_t M, int64_t K, const std::vector<Int
                     continue;
                 if (avx2) {
                     work.resize(size_t((w1 - w0 + 7) / 8 * M * 64));
-                    detail::int4GemvAvx2Range(x, p.xSums.data(), p.w.qweight, p.w.qzeros, p.w.scales, M, K, p.w.N, p.group,
+                    detail::int4GemvAvx2Range(x, p.xSums, p.w.qweight, p.w.qzeros, p.w.scales, M, K, p.w.N, p.group,
                                               w0, w1, work.data(), p.w.y);
                 } else {
-                    scalarRange(x, p.xSums.data(), p.w.qweight, p.w.qzeros, p.w.scales, M, K, p.w.N, p.group, 8 * w0,
+                    scalarRange(x, p.xSums, p.w.qweight, p.w.qzeros, p.w.scales, M, K, p.w.N, p.group, 8 * w0,
                                 8 * w1, p.w.y);
                 }
             }
