@@ -2,6 +2,7 @@
 
 #include "core/awqformat/awq_packing.h"
 #include "core/base/error.h"
+#include "core/base/mapped_file.h"
 
 #include <ATen/ATen.h>
 #include <algorithm>
@@ -105,14 +106,16 @@ std::optional<PackedInt4Linear> loadAwqPackedLinear(const ShardSet& shards, cons
 {
     if (a.bits != 4 || !shards.contains(prefix + ".qweight"))
         return std::nullopt;
-    PackedInt4Linear p{shards.get(prefix + ".qweight"), shards.get(prefix + ".qzeros"), shards.get(prefix + ".scales"), a.groupSize};
+    const at::Tensor qweight = shards.get(prefix + ".qweight");
+    PackedInt4Linear p;
     try {
-        checkAwqLinear(p.qweight, p.qzeros, p.scales, p.groupSize);
-        // the format's fp16 once here (a view of the mapped file when already so), not per call
-        p.scales = p.scales.to(at::kHalf);
+        p = packedInt4Linear(qweight, shards.get(prefix + ".qzeros"), shards.get(prefix + ".scales"), a.groupSize);
     } catch (const ShapeError& e) {
         throw FormatError(shards.source(), prefix, e.what());
     }
+    // The tiles are a copy: the file's pages of qweight, read once, leave the resident set (the
+    // scales and zeros stay views of the mapped file).
+    MappedFile::releasePages(qweight.data_ptr(), size_t(qweight.nbytes()));
     return p;
 }
 

@@ -49,30 +49,38 @@ at::Tensor packedInput(const at::Tensor& t, const char* name, int64_t N)
 }
 
 struct Checked {
-    at::Tensor qweight, qzeros, scales; // contiguous; scales as fp16
+    at::Tensor qweight, qzeros, scales; // contiguous; scales as fp16; qweight in `words`
     int64_t K, N, group;
+    Int4Words words = Int4Words::AutoAwq;
 };
 
-Checked checkQuantized(const at::Tensor& qweight, const at::Tensor& qzeros, const at::Tensor& scales,
-                       int64_t groupSize)
+// qzeros and scales of a linear of K inputs (Checked without its qweight).
+Checked checkGroups(int64_t K, const at::Tensor& qzeros, const at::Tensor& scales, int64_t groupSize)
 {
     requireCpu(scales, "scales");
     if (scales.dim() != 2 || !at::isFloatingType(scales.scalar_type()))
         throw ShapeError("scales: expected a 2-D floating tensor [K/G, N], got " + shapeText(scales));
     Checked c;
     c.N = scales.size(1);
-    requireCpu(qweight, "qweight");
-    if (qweight.dim() != 2)
-        throw ShapeError("qweight: expected [K, N/8], got " + shapeText(qweight));
-    c.K = qweight.size(0);
+    c.K = K;
     c.group = awqGroupSize(c.K, c.N, groupSize);
-    c.qweight = packedInput(qweight, "qweight", c.N);
     c.qzeros = packedInput(qzeros, "qzeros", c.N);
     if (c.qzeros.size(0) != c.K / c.group || scales.size(0) != c.K / c.group)
         throw ShapeError("qzeros " + shapeText(qzeros) + " and scales " + shapeText(scales) + " need K/G = " +
                          std::to_string(c.K / c.group) + " rows for K=" + std::to_string(c.K) +
                          " and group size " + std::to_string(groupSize));
     c.scales = scales.to(at::kHalf).contiguous();
+    return c;
+}
+
+Checked checkQuantized(const at::Tensor& qweight, const at::Tensor& qzeros, const at::Tensor& scales,
+                       int64_t groupSize)
+{
+    requireCpu(qweight, "qweight");
+    if (qweight.dim() != 2)
+        throw ShapeError("qweight: expected [K, N/8], got " + shapeText(qweight));
+    Checked c = checkGroups(qweight.size(0), qzeros, scales, groupSize);
+    c.qweight = packedInput(qweight, "qweight", c.N);
     return c;
 }
 } // namespace
@@ -169,22 +177,68 @@ void checkAwqLinear(const at::Tensor& qweight, const at::Tensor& qzeros, const a
     checkQuantized(qweight, qzeros, scales, groupSize);
 }
 
-at::Tensor int4Linear(const at::Tensor& x, const at::Tensor& qweight, const at::Tensor& qzeros,
-                      const at::Tensor& scales, int64_t groupSize)
+at::Tensor tileAwqQweight(const at::Tensor& qweight)
 {
-    const PackedInt4Linear w{qweight, qzeros, scales, groupSize};
-    return int4Linears(x, {&w}).front();
+    requireCpu(qweight, "qweight");
+    if (qweight.dim() != 2 || qweight.scalar_type() != at::kInt)
+        throw ShapeError("qweight: expected int32 [K, N/8], got " + shapeText(qweight));
+    const int64_t K = qweight.size(0), words = qweight.size(1), tiles = (words + 7) / 8;
+    // One pass into one new tensor: a loader tiles every linear of a model, and ATen's pad and
+    // permuted copy left freed intermediates in the heap (~20 MB more peak RSS at the 135M shape).
+    const at::Tensor q = qweight.contiguous();
+    at::Tensor out = at::zeros({tiles, K, 8}, at::kInt);
+    const int32_t* src = q.data_ptr<int32_t>();
+    int32_t* dst = out.data_ptr<int32_t>();
+    for (int64_t k = 0; k < K; ++k)
+        for (int64_t w = 0; w < words; ++w)
+            dst[((w / 8) * K + k) * 8 + w % 8] = src[k * words + w];
+    return out;
 }
 
-std::vector<at::Tensor> int4Linears(const at::Tensor& x, const std::vector<const PackedInt4Linear*>& weights)
+at::Tensor untileAwqQweight(const at::Tensor& tiles, int64_t N)
+{
+    requireCpu(tiles, "qweight tiles");
+    if (tiles.dim() != 3 || tiles.scalar_type() != at::kInt || tiles.size(2) != 8 || N % 8 != 0 || tiles.size(0) != (N / 8 + 7) / 8)
+        throw ShapeError("qweight tiles: expected int32 [" + std::to_string((N / 8 + 7) / 8) + ", K, 8] for N=" +
+                         std::to_string(N) + ", got " + shapeText(tiles));
+    return tiles.permute({1, 0, 2}).reshape({tiles.size(1), -1}).narrow(1, 0, N / 8).contiguous();
+}
+
+PackedInt4Linear packedInt4Linear(const at::Tensor& qweight, const at::Tensor& qzeros, const at::Tensor& scales,
+                                  int64_t groupSize)
+{
+    const Checked c = checkQuantized(qweight, qzeros, scales, groupSize);
+    return {tileAwqQweight(c.qweight), c.qzeros, c.scales, groupSize};
+}
+
+namespace {
+Checked checkPacked(const PackedInt4Linear& w)
+{
+    const at::Tensor& t = w.qweightTiles;
+    requireCpu(t, "qweight tiles");
+    if (t.dim() != 3)
+        throw ShapeError("qweight tiles: expected [tiles, K, 8], got " + shapeText(t));
+    Checked c = checkGroups(t.size(1), w.qzeros, w.scales, w.groupSize);
+    if (t.scalar_type() != at::kInt || t.size(0) != (c.N / 8 + 7) / 8 || t.size(2) != 8 || !t.is_contiguous())
+        throw ShapeError("qweight tiles: expected contiguous int32 [" + std::to_string((c.N / 8 + 7) / 8) + ", " +
+                         std::to_string(c.K) + ", 8], got " + shapeText(t));
+    c.qweight = t;
+    c.words = Int4Words::Tiles;
+    return c;
+}
+
+at::Tensor dequantizeChecked(const Checked& c)
+{
+    return dequantizeAwq(c.words == Int4Words::Tiles ? untileAwqQweight(c.qweight, c.N) : c.qweight, c.qzeros, c.scales,
+                         c.group);
+}
+
+std::vector<at::Tensor> checkedLinears(const at::Tensor& x, const std::vector<Checked>& checked)
 {
     requireCpu(x, "x");
-    std::vector<Checked> checked;
-    for (const PackedInt4Linear* w : weights) {
-        checked.push_back(checkQuantized(w->qweight, w->qzeros, w->scales, w->groupSize));
-        if (x.dim() < 1 || x.size(-1) != checked.back().K)
-            throw ShapeError("int4Linear: x " + shapeText(x) + " must end in K=" + std::to_string(checked.back().K));
-    }
+    for (const Checked& c : checked)
+        if (x.dim() < 1 || x.size(-1) != c.K)
+            throw ShapeError("int4Linear: x " + shapeText(x) + " must end in K=" + std::to_string(c.K));
     const int64_t K = x.size(-1);
     const at::Tensor xf = x.to(at::kFloat).contiguous();
     const int64_t rows = xf.numel() / K;
@@ -197,9 +251,9 @@ std::vector<at::Tensor> int4Linears(const at::Tensor& x, const std::vector<const
             ys.push_back(at::empty(outShape, at::kFloat));
             operands.push_back({c.qweight.data_ptr<int32_t>(), c.qzeros.data_ptr<int32_t>(),
                                 reinterpret_cast<const uint16_t*>(c.scales.data_ptr<at::Half>()), c.N, c.group,
-                                ys.back().data_ptr<float>()});
+                                ys.back().data_ptr<float>(), c.words});
         } else {
-            ys.push_back(at::linear(xf, dequantizeAwq(c.qweight, c.qzeros, c.scales, c.group)));
+            ys.push_back(at::linear(xf, dequantizeChecked(c)));
         }
     }
     if (!operands.empty())
@@ -208,6 +262,27 @@ std::vector<at::Tensor> int4Linears(const at::Tensor& x, const std::vector<const
         if (y.scalar_type() != x.scalar_type())
             y = y.to(x.scalar_type());
     return ys;
+}
+} // namespace
+
+at::Tensor dequantizeAwqTransposed(const PackedInt4Linear& w)
+{
+    const Checked c = checkPacked(w);
+    return dequantizeAwqTransposed(untileAwqQweight(c.qweight, c.N), c.qzeros, c.scales, c.group);
+}
+
+at::Tensor int4Linear(const at::Tensor& x, const at::Tensor& qweight, const at::Tensor& qzeros,
+                      const at::Tensor& scales, int64_t groupSize)
+{
+    return checkedLinears(x, {checkQuantized(qweight, qzeros, scales, groupSize)}).front();
+}
+
+std::vector<at::Tensor> int4Linears(const at::Tensor& x, const std::vector<const PackedInt4Linear*>& weights)
+{
+    std::vector<Checked> checked;
+    for (const PackedInt4Linear* w : weights)
+        checked.push_back(checkPacked(*w));
+    return checkedLinears(x, checked);
 }
 
 at::Tensor packNbitColumns(const at::Tensor& values, int bits)

@@ -36,6 +36,16 @@ at::Tensor dequantizeAwqTransposed(const at::Tensor& qweight, const at::Tensor& 
 // (the checks dequantizeAwq and int4Linear make), so a loader can refuse a file before any use.
 void checkAwqLinear(const at::Tensor& qweight, const at::Tensor& qzeros, const at::Tensor& scales, int64_t groupSize);
 
+// One AutoAWQ GEMM linear (checked as checkAwqLinear does) kept packed for the int4 GEMV: qweight
+// rearranged into tiles (core/awqformat/packed_int4_linear.h), scales as fp16.
+PackedInt4Linear packedInt4Linear(const at::Tensor& qweight, const at::Tensor& qzeros, const at::Tensor& scales,
+                                  int64_t groupSize);
+// qweight int32 [K, N/8] <-> its tiles [ceil(N/64), K, 8] (PackedInt4Linear::qweightTiles).
+at::Tensor tileAwqQweight(const at::Tensor& qweight);
+at::Tensor untileAwqQweight(const at::Tensor& tiles, int64_t N);
+// dequantizeAwqTransposed of a packed linear.
+at::Tensor dequantizeAwqTransposed(const PackedInt4Linear& w);
+
 // y [..., N] = x [..., K] . W^T. x is computed in fp32 (other dtypes are converted and the result
 // converted back). Up to kInt4GemvMaxRows rows use the packed-weight GEMV (core/awqformat/int4_gemv_cpu.h);
 // more rows dequantize once and call at::linear, where BLAS wins.
@@ -43,7 +53,7 @@ at::Tensor int4Linear(const at::Tensor& x, const at::Tensor& qweight, const at::
                       const at::Tensor& scales, int64_t groupSize);
 // int4Linear of one x with several packed linears of the same K (a block's q/k/v, its gate/up), in
 // that order. Up to kInt4GemvMaxRows rows run all of them in one int4GemvCpuMany (one pass over the
-// thread pool); each result equals its int4Linear bit for bit.
+// thread pool); each result equals int4Linear of its checkpoint tensors bit for bit.
 std::vector<at::Tensor> int4Linears(const at::Tensor& x, const std::vector<const PackedInt4Linear*>& weights);
 
 // The awb packed-Nbit extension (bits dividing 32): values [rows, N] (0 .. 2^bits-1) <-> int32

@@ -38,10 +38,12 @@ constexpr int kReverse[8] = {0, 4, 1, 5, 2, 6, 3, 7};
 struct Args {
     const float* x;      // [M][K]
     const float* xSums;  // [M][groups]: sum of x over each group, to apply zeros once per group
-    const int32_t* qweight;
+    const int32_t* qweight; // word w of row k at qweight[(w / 8) * tileStride + w % 8 + k * rowStride]
     const int32_t* qzeros;
     const uint16_t* scales;
     int64_t K, N, group;
+    int64_t rowStride, tileStride;
+    bool tiles; // Int4Words::Tiles: walk block by block (each a sequential stream), not group by group
     float* work; // [blocks in range][M][8 nibbles][8 lanes], zeroed here
     float* y;
 };
@@ -70,9 +72,11 @@ void runRange(const Args& a, int64_t wordBegin, int64_t wordEnd)
     for (int64_t i = 0; i < blocks * M * 64; ++i)
         work[i] = 0.0f;
 
-    for (int64_t g = 0; g < groups; ++g) {
-        const int64_t k0 = g * a.group;
-        for (int64_t b = 0; b < blocks; ++b) {
+    // Each output's per-group terms are added to it in group order either way.
+    for (int64_t outer = 0; outer < (a.tiles ? blocks : groups); ++outer) {
+        for (int64_t inner = 0; inner < (a.tiles ? groups : blocks); ++inner) {
+            const int64_t g = a.tiles ? inner : outer, b = a.tiles ? outer : inner;
+            const int64_t k0 = g * a.group;
             const int64_t w0 = wordBegin + 8 * b;
             const int live = int(wordEnd - w0 < 8 ? wordEnd - w0 : 8); // words in this block
             const __m256i liveMask =
@@ -88,14 +92,15 @@ void runRange(const Args& a, int64_t wordBegin, int64_t wordEnd)
             transpose8(sc);
             const __m256i zw = _mm256_maskload_epi32(a.qzeros + g * words + w0, liveMask);
 
-            const int32_t* qbase = a.qweight + k0 * words + w0;
-            // Software prefetch two blocks ahead (the next cache line of each row), wrapping to the
-            // first blocks of the next group: for big N consecutive rows are pages apart, where the
-            // hardware prefetcher gives up.
+            const int32_t* qbase = a.qweight + (w0 / 8) * a.tileStride + w0 % 8 + k0 * a.rowStride;
+            // In the stored layout, software prefetch two blocks ahead (the next cache line of each
+            // row), wrapping to the first blocks of the next group: for big N consecutive rows are
+            // pages apart, where the hardware prefetcher gives up. Tiles are one stream, which the
+            // hardware prefetcher follows (a software prefetch there measured no better).
             const int32_t* prefetch = nullptr;
-            if (b + 2 < blocks)
+            if (!a.tiles && b + 2 < blocks)
                 prefetch = qbase + 16;
-            else if (g + 1 < groups && b + 2 - blocks < blocks)
+            else if (!a.tiles && g + 1 < groups && b + 2 - blocks < blocks)
                 prefetch = a.qweight + (k0 + a.group) * words + wordBegin + 8 * (b + 2 - blocks);
             // Everything below is unrolled, so that planes and masks are constants and the P x M
             // accumulators live in registers: with the correction loop rolled, GCC kept them in a
@@ -109,7 +114,7 @@ void runRange(const Args& a, int64_t wordBegin, int64_t wordEnd)
                     for (int m = 0; m < M; ++m)
                         s[p][m] = _mm256_setzero_ps();
                 const int32_t* q = qbase;
-                for (int64_t k = 0; k < a.group; ++k, q += words) {
+                for (int64_t k = 0; k < a.group; ++k, q += a.rowStride) {
                     if (p0 == 0 && prefetch)
                         _mm_prefetch(reinterpret_cast<const char*>(prefetch + k * words), _MM_HINT_T0);
                     const __m256i v = live == 8 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q))
@@ -172,11 +177,12 @@ void runRange(const Args& a, int64_t wordBegin, int64_t wordEnd)
 
 // Called by int4GemvCpuMany for the packed words [wordBegin, wordEnd) (columns 8 * wordBegin ..),
 // in blocks of 8 words (64 columns); work holds (wordEnd - wordBegin + 7) / 8 * M * 64 floats.
-void int4GemvAvx2Range(const float* x, const float* xSums, const int32_t* qweight, const int32_t* qzeros,
+// tiles: qweight in Int4Words::Tiles (wordBegin then a multiple of 8), else AutoAWQ's [K, N/8].
+void int4GemvAvx2Range(const float* x, const float* xSums, const int32_t* qweight, bool tiles, const int32_t* qzeros,
                        const uint16_t* scales, int64_t M, int64_t K, int64_t N, int64_t group, int64_t wordBegin,
                        int64_t wordEnd, float* work, float* y)
 {
-    const Args a{x, xSums, qweight, qzeros, scales, K, N, group, work, y};
+    const Args a{x, xSums, qweight, qzeros, scales, K, N, group, tiles ? 8 : N / 8, tiles ? 8 * K : 8, tiles, work, y};
     switch (M) {
     case 1: runRange<1>(a, wordBegin, wordEnd); break;
     case 2: runRange<2>(a, wordBegin, wordEnd); break;

@@ -16,7 +16,7 @@ namespace awb {
 
 namespace detail {
 // core/awqformat/int4_gemv_avx2.cpp (compiled with -mavx2 -mfma -mf16c; only called after the CPU check).
-void int4GemvAvx2Range(const float* x, const float* xSums, const int32_t* qweight, const int32_t* qzeros,
+void int4GemvAvx2Range(const float* x, const float* xSums, const int32_t* qweight, bool tiles, const int32_t* qzeros,
                        const uint16_t* scales, int64_t M, int64_t K, int64_t N, int64_t group, int64_t wordBegin,
                        int64_t wordEnd, float* work, float* y);
 } // namespace detail
@@ -24,29 +24,38 @@ void int4GemvAvx2Range(const float* x, const float* xSums, const int32_t* qweigh
 bool int4GemvCpuHasAvx2() { return cpuHasAvx2FmaF16c(); }
 
 namespace {
+// Code of column n, row k of a weight's packed words in either layout (Int4Words).
+int codeAt(const Int4GemvOperand& w, int64_t K, int64_t k, int64_t n)
+{
+    if (w.words == Int4Words::AutoAwq)
+        return awqCode(w.qweight, w.N, k, n);
+    const int64_t word = n / 8;
+    const uint32_t bits = uint32_t(w.qweight[(word / 8) * 8 * K + k * 8 + word % 8]);
+    return int((bits >> (4 * kAwqReverseOrder[n % 8])) & 0xfu);
+}
+
 // Portable path: same algorithm (codes summed per group, zero and scale applied once per group),
 // one output column at a time.
-void scalarRange(const float* x, const float* xSums, const int32_t* qweight, const int32_t* qzeros,
-                 const uint16_t* scales, int64_t M, int64_t K, int64_t N, int64_t group, int64_t nBegin,
-                 int64_t nEnd, float* y)
+void scalarRange(const float* x, const float* xSums, const Int4GemvOperand& w, int64_t M, int64_t K, int64_t group,
+                 int64_t nBegin, int64_t nEnd)
 {
-    const int64_t groups = K / group;
+    const int64_t groups = K / group, N = w.N;
     for (int64_t n = nBegin; n < nEnd; ++n) {
         float out[kInt4GemvMaxRows] = {};
         for (int64_t g = 0; g < groups; ++g) {
             float sums[kInt4GemvMaxRows] = {};
             for (int64_t k = g * group; k < (g + 1) * group; ++k) {
-                const float code = float(awqCode(qweight, N, k, n));
+                const float code = float(codeAt(w, K, k, n));
                 for (int64_t m = 0; m < M; ++m)
                     sums[m] += x[m * K + k] * code;
             }
-            const float scale = halfToFloat(scales[g * N + n]);
-            const float zero = float(awqCode(qzeros, N, g, n));
+            const float scale = halfToFloat(w.scales[g * N + n]);
+            const float zero = float(awqCode(w.qzeros, N, g, n));
             for (int64_t m = 0; m < M; ++m)
                 out[m] += scale * (sums[m] - zero * xSums[m * groups + g]);
         }
         for (int64_t m = 0; m < M; ++m)
-            y[m * N + n] = out[m];
+            w.y[m * N + n] = out[m];
     }
 }
 } // namespace
@@ -68,7 +77,9 @@ void int4GemvCpuMany(const float* x, int64_t M, int64_t K, const std::vector<Int
 
     // x's sums over the groups of each group size (to apply the zeros once per group), computed once
     // for the weights that share it, as a block's q/k/v do. Per weight: its group, those sums, and
-    // where its packed words start in the words of all weights, which the threads split between them.
+    // where its packed words start in the words of all weights, which the threads split between them
+    // (whole tiles of a tiled weight: a thread's run of it starts at a tile).
+    bool tiles = false;
     std::map<int64_t, std::vector<float>> xSums;
     struct Part {
         Int4GemvOperand w;
@@ -89,13 +100,15 @@ void int4GemvCpuMany(const float* x, int64_t M, int64_t K, const std::vector<Int
                     sums->second[size_t(m * groups + g)] = s;
                 }
         parts.push_back({w, group, totalWords, sums->second.data()});
-        totalWords += w.N / 8;
+        tiles = tiles || w.words == Int4Words::Tiles;
+        totalWords += w.words == Int4Words::Tiles ? (w.N / 8 + 7) / 8 * 8 : w.N / 8;
     }
 
     // Each thread takes one run of words (a multiple of 4: 32 columns, so no two threads write a cache
-    // line of y) and walks the weights that run covers.
-    const int64_t threads = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), (totalWords + 3) / 4));
-    const int64_t share = (totalWords / threads + 3) / 4 * 4;
+    // line of y; of 8 where tiles are split) and walks the weights that run covers.
+    const int64_t step = tiles ? 8 : 4;
+    const int64_t threads = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), (totalWords + step - 1) / step));
+    const int64_t share = (totalWords / threads + step - 1) / step * step;
     at::parallel_for(0, threads, 1, [&](int64_t t0, int64_t t1) {
         for (int64_t t = t0; t < t1; ++t) {
             const int64_t begin = std::min(totalWords, t * share);
@@ -108,11 +121,10 @@ void int4GemvCpuMany(const float* x, int64_t M, int64_t K, const std::vector<Int
                     continue;
                 if (avx2) {
                     work.resize(size_t((w1 - w0 + 7) / 8 * M * 64));
-                    detail::int4GemvAvx2Range(x, p.xSums, p.w.qweight, p.w.qzeros, p.w.scales, M, K, p.w.N, p.group,
-                                              w0, w1, work.data(), p.w.y);
+                    detail::int4GemvAvx2Range(x, p.xSums, p.w.qweight, p.w.words == Int4Words::Tiles, p.w.qzeros,
+                                              p.w.scales, M, K, p.w.N, p.group, w0, w1, work.data(), p.w.y);
                 } else {
-                    scalarRange(x, p.xSums, p.w.qweight, p.w.qzeros, p.w.scales, M, K, p.w.N, p.group, 8 * w0,
-                                8 * w1, p.w.y);
+                    scalarRange(x, p.xSums, p.w, M, K, p.group, 8 * w0, 8 * w1);
                 }
             }
         }

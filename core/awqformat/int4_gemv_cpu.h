@@ -21,6 +21,14 @@ bool int4GemvCpuHasAvx2();
 void int4GemvCpu(const float* x, const int32_t* qweight, const int32_t* qzeros, const uint16_t* scales,
                  int64_t M, int64_t K, int64_t N, int64_t G, float* y, Int4GemvPath path = Int4GemvPath::Auto);
 
+// How a weight's packed words lie in memory. AutoAwq: the checkpoint's qweight [K, N/8]. Tiles: the
+// decode layout of PackedInt4Linear (core/awqformat/packed_int4_linear.h), [ceil(N/64), K, 8]. The
+// GEMV walks tiles one after the other, so each thread's columns are one sequential stream; in
+// AutoAwq order it reads 32 bytes of every row a block and walks the groups first, which keeps the
+// big matrices' rows (pages apart) few at a time. Either way every output sums the same products in
+// the same order: the two give the same y bit for bit.
+enum class Int4Words { AutoAwq, Tiles };
+
 // One packed weight [K, N] of int4GemvCpuMany (group size G) and where its y [M][N] goes.
 struct Int4GemvOperand {
     const int32_t* qweight;
@@ -28,6 +36,7 @@ struct Int4GemvOperand {
     const uint16_t* scales;
     int64_t N, G;
     float* y;
+    Int4Words words = Int4Words::AutoAwq;
 };
 
 // int4GemvCpu of one x against several weights of the same K (a block's q/k/v, its gate/up) in one

@@ -53,7 +53,7 @@ Model loadHfFolder(const std::string& dir, bool keepInt4Packed)
                 const std::string prefix = hfLinearPrefix(i, name);
                 if (auto packed = keepInt4Packed ? loadAwqPackedLinear(shards, prefix, *awq) : std::nullopt) {
                     // [out, in] = [N, K]: the shape without the data (see BlockWeights::packed)
-                    w = at::empty({packed->scales.size(1), packed->qweight.size(0)}, at::TensorOptions().dtype(at::kHalf).device(at::kMeta));
+                    w = at::empty({packed->scales.size(1), packed->qweightTiles.size(1)}, at::TensorOptions().dtype(at::kHalf).device(at::kMeta));
                     b.packed.emplace(name, std::move(*packed));
                 } else {
                     w = loadAwqLinear(shards, prefix, *awq);

@@ -36,7 +36,7 @@ BlockWeights blockAsFloat(const BlockWeights& b)
     f.wUp = asFloat(b.wUp);
     f.wDown = asFloat(b.wDown);
     for (const auto& [name, p] : b.packed) // exactly (code - zero) * scale, as the int4 GEMV computes it
-        f.linear(name) = dequantizeAwqTransposed(p.qweight, p.qzeros, p.scales, p.groupSize).t();
+        f.linear(name) = dequantizeAwqTransposed(p).t();
     return f;
 }
 
@@ -119,8 +119,7 @@ at::Tensor blockLinear(const BlockWeights& w, const std::string& name, const at:
     const auto packed = w.packed.find(name);
     const auto codes = w.codes.find(name);
     if (packed != w.packed.end()) {
-        const PackedInt4Linear& p = packed->second;
-        y = int4Linear(x, p.qweight, p.qzeros, p.scales, p.groupSize);
+        y = int4Linears(x, {&packed->second}).front();
     } else if (codes != w.codes.end() && codes->second.weight.is_same(w.linear(name)) &&
                decodeGemvCodesApply(x, codes->second.codes, codes->second.scales, codes->second.groupSize)) {
         const QuantCodes& c = codes->second;

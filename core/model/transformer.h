@@ -29,7 +29,7 @@ at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps);
 // (core/model/decode_gemv.h); otherwise BLAS multiplies, a bf16/fp16 weight upcast first.
 at::Tensor applyLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias = {});
 // x . W^T (+ bias) for the linear `name` ("q_proj"...) of a block: a packed int4 one
-// (BlockWeights::packed) through int4Linear, the int4 GEMV for a decode step; a decode step of one
+// (BlockWeights::packed) through int4Linears, the int4 GEMV for a decode step; a decode step of one
 // with codes (BlockWeights::codes) through decodeGemvCodes; any other through applyLinear.
 at::Tensor blockLinear(const BlockWeights& w, const std::string& name, const at::Tensor& x, const at::Tensor& bias = {});
 // blockLinear of several linears on the same x (q/k/v; gate/up), with their biases (undefined or

@@ -175,9 +175,12 @@ private Q_SLOTS:
         // One x against several packed weights in one pass (a block's q/k/v): whatever the thread
         // count, the columns split between the threads cut through weights and 64-column blocks
         // (17 + 5 + 8 words), and each result must still be bit for bit its own int4Linear.
+        // The packed linears hold tiles (17 words: 3 tiles, the last one partial) and are compared with
+        // int4Linear of the checkpoint layout.
         const Quantized a = makeQuantized(136, 128, 64), b = makeQuantized(40, 128, 32), c = makeQuantized(64, 128, 128);
-        const PackedInt4Linear pa{a.qweight, a.qzeros, a.scales, 64}, pb{b.qweight, b.qzeros, b.scales, 32},
-            pc{c.qweight, c.qzeros, c.scales, 128};
+        const PackedInt4Linear pa = packedInt4Linear(a.qweight, a.qzeros, a.scales, 64),
+                               pb = packedInt4Linear(b.qweight, b.qzeros, b.scales, 32),
+                               pc = packedInt4Linear(c.qweight, c.qzeros, c.scales, 128);
         const int threads = at::get_num_threads();
         for (int t : {1, 2, 3})
             for (int64_t rows : {1, 3, 9}) { // 9: past the GEMV, the dequantized GEMM
@@ -192,6 +195,38 @@ private Q_SLOTS:
                 QVERIFY(normalisedError(ys[1], ref) < 1e-9); // as in int4LinearMatchesDequantizedLinear
             }
         at::set_num_threads(threads);
+    }
+
+    void tilesHoldTheCheckpointWords()
+    {
+        // 17 words a row: tiles 0 and 1 full, tile 2 holds word 16 and seven zero words.
+        const Quantized q = makeQuantized(136, 128, 64);
+        const at::Tensor tiles = tileAwqQweight(q.qweight);
+        QCOMPARE(tiles.sizes().vec(), (std::vector<int64_t>{3, 128, 8}));
+        for (int64_t k : {0, 77, 127}) {
+            QCOMPARE(tiles[1][k][3].item<int32_t>(), q.qweight[k][11].item<int32_t>());
+            QCOMPARE(tiles[2][k][0].item<int32_t>(), q.qweight[k][16].item<int32_t>());
+            QVERIFY(at::equal(tiles[2][k].narrow(0, 1, 7), at::zeros({7}, at::kInt)));
+        }
+        QVERIFY(at::equal(untileAwqQweight(tiles, 136), q.qweight));
+        const PackedInt4Linear p = packedInt4Linear(q.qweight, q.qzeros, q.scales, 64);
+        QVERIFY(at::equal(dequantizeAwqTransposed(p), dequantizeAwqTransposed(q.qweight, q.qzeros, q.scales, 64)));
+
+        // The portable path reads tiles too: the same sums as from the checkpoint layout.
+        const at::Tensor x = at::randn({3, 128});
+        at::Tensor fromTiles = at::empty({3, 136}), fromWords = at::empty({3, 136});
+        const auto* scales = reinterpret_cast<const uint16_t*>(p.scales.data_ptr<at::Half>());
+        int4GemvCpuMany(x.data_ptr<float>(), 3, 128,
+                        {{p.qweightTiles.data_ptr<int32_t>(), p.qzeros.data_ptr<int32_t>(), scales, 136, 64,
+                          fromTiles.data_ptr<float>(), Int4Words::Tiles}},
+                        Int4GemvPath::Scalar);
+        int4GemvCpu(x.data_ptr<float>(), q.qweight.data_ptr<int32_t>(), q.qzeros.data_ptr<int32_t>(), scales, 3, 128, 136, 64,
+                    fromWords.data_ptr<float>(), Int4GemvPath::Scalar);
+        QVERIFY(at::equal(fromTiles, fromWords));
+
+        QVERIFY_THROWS_EXCEPTION(ShapeError, untileAwqQweight(tiles, 200)); // 25 words need 4 tiles
+        const PackedInt4Linear wrongK{tiles.narrow(1, 0, 64).contiguous(), p.qzeros, p.scales, 64};
+        QVERIFY_THROWS_EXCEPTION(ShapeError, int4Linears(x.narrow(1, 0, 64), {&wrongK})); // K/G rows of zeros and scales
     }
 
     void int4LinearKeepsDtype()
