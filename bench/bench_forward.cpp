@@ -9,6 +9,7 @@
 // The pieces are the ones forward() calls (core/model/transformer.h), timed one by one; their sum is
 // printed next to a plain forward() of the same input, so the split can be checked against the whole.
 #include "bench/bench_options.h"
+#include "core/base/cpu_features.h"
 #include "core/base/process_memory.h"
 #include "core/base/runtime.h"
 #include "core/io/model_loader.h"
@@ -18,9 +19,11 @@
 #include <ATen/Parallel.h>
 #include <algorithm>
 #include <chrono>
+#include <immintrin.h>
 #include <cstdio>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -113,6 +116,55 @@ double gemmGflops(int64_t rows, int64_t in, int64_t out, int reps)
     return 2.0 * rows * in * out / median(s) / 1e9;
 }
 
+// This CPU's fp32 arithmetic ceiling, the bound for any fp32 GEMM: each thread runs 12 independent
+// chains of 8-lane FMAs (enough in flight to cover the FMA latency on both of a core's FMA pipes),
+// 16 FLOPs per FMA; the threads run at once, the median of 5 runs. AVX2 has no faster float
+// arithmetic (no bf16 or fp16 FMA), so nothing in fp32 or half weights can beat it.
+__attribute__((target("avx2,fma"))) float fmaChains(int64_t iterations)
+{
+    constexpr int kChains = 12;
+    __m256 acc[kChains];
+    for (int j = 0; j < kChains; ++j)
+        acc[j] = _mm256_set1_ps(float(j));
+    const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
+    for (int64_t i = 0; i < iterations; ++i)
+#pragma GCC unroll 12
+        for (int j = 0; j < kChains; ++j) // unrolled: the chains live in registers
+            acc[j] = _mm256_fmadd_ps(acc[j], a, b);
+    float sum = 0.0f;
+    for (int j = 0; j < kChains; ++j) {
+        alignas(32) float lanes[8];
+        _mm256_store_ps(lanes, acc[j]);
+        for (float v : lanes)
+            sum += v;
+    }
+    return sum; // used by the caller, so the loop stays
+}
+
+double fmaPeakGflops(int threads)
+{
+    if (!awb::cpuHasAvx2FmaF16c())
+        return 0.0;
+    constexpr int64_t kIterations = 10'000'000;
+    std::vector<double> s;
+    float sink = 0.0f;
+    for (int r = 0; r < 5; ++r) {
+        std::vector<float> sums(static_cast<size_t>(threads));
+        std::vector<std::thread> pool;
+        const auto t = Clock::now();
+        for (int i = 0; i < threads; ++i)
+            pool.emplace_back([&sums, i] { sums[size_t(i)] = fmaChains(kIterations); });
+        for (std::thread& th : pool)
+            th.join();
+        s.push_back(since(t));
+        for (float v : sums)
+            sink += v;
+    }
+    if (sink == 42.0f)
+        std::printf(" "); // keep the sums alive
+    return double(threads) * kIterations * 12 * 16 / median(s) / 1e9;
+}
+
 // Prints the split; returns tokens per second of the plain forward.
 double printSplit(const char* title, const std::vector<Split>& reps, double wholeMedian, double tokens)
 {
@@ -144,6 +196,7 @@ double timePrefill(const awb::Model& model, const awb::RopeTable& rope, int64_t 
 {
     const auto& c = model.config;
     const int64_t rows = windows * seqLen;
+    std::printf("fp32 FMA peak (%d threads): %.1f GFLOP/s\n", at::get_num_threads(), fmaPeakGflops(at::get_num_threads()));
     std::printf("fp32 GEMM (at::linear) at %lld rows: [dim->ffn] %.1f GFLOP/s, [ffn->dim] %.1f GFLOP/s, [dim->vocab] %.1f GFLOP/s; "
                 "decode [1 x dim->ffn] %.1f GFLOP/s\n",
                 (long long)rows, gemmGflops(rows, c.dim, c.hiddenDim, reps), gemmGflops(rows, c.hiddenDim, c.dim, reps),
