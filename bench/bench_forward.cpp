@@ -120,25 +120,27 @@ double gemmGflops(int64_t rows, int64_t in, int64_t out, int reps)
 // chains of 8-lane FMAs (enough in flight to cover the FMA latency on both of a core's FMA pipes),
 // 16 FLOPs per FMA; the threads run at once, the median of 5 runs. AVX2 has no faster float
 // arithmetic (no bf16 or fp16 FMA), so nothing in fp32 or half weights can beat it.
+constexpr int kFmaChains = 12;
+volatile float g_fmaSink; // the chains' sums end here, so the compiler keeps the loops
+
 __attribute__((target("avx2,fma"))) float fmaChains(int64_t iterations)
 {
-    constexpr int kChains = 12;
-    __m256 acc[kChains];
-    for (int j = 0; j < kChains; ++j)
+    __m256 acc[kFmaChains];
+    for (int j = 0; j < kFmaChains; ++j)
         acc[j] = _mm256_set1_ps(float(j));
     const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
     for (int64_t i = 0; i < iterations; ++i)
 #pragma GCC unroll 12
-        for (int j = 0; j < kChains; ++j) // unrolled: the chains live in registers
+        for (int j = 0; j < kFmaChains; ++j) // unrolled: the chains live in registers
             acc[j] = _mm256_fmadd_ps(acc[j], a, b);
     float sum = 0.0f;
-    for (int j = 0; j < kChains; ++j) {
+    for (int j = 0; j < kFmaChains; ++j) {
         alignas(32) float lanes[8];
         _mm256_store_ps(lanes, acc[j]);
         for (float v : lanes)
             sum += v;
     }
-    return sum; // used by the caller, so the loop stays
+    return sum;
 }
 
 double fmaPeakGflops(int threads)
@@ -147,7 +149,6 @@ double fmaPeakGflops(int threads)
         return 0.0;
     constexpr int64_t kIterations = 10'000'000;
     std::vector<double> s;
-    float sink = 0.0f;
     for (int r = 0; r < 5; ++r) {
         std::vector<float> sums(static_cast<size_t>(threads));
         std::vector<std::thread> pool;
@@ -158,11 +159,9 @@ double fmaPeakGflops(int threads)
             th.join();
         s.push_back(since(t));
         for (float v : sums)
-            sink += v;
+            g_fmaSink = g_fmaSink + v;
     }
-    if (sink == 42.0f)
-        std::printf(" "); // keep the sums alive
-    return double(threads) * kIterations * 12 * 16 / median(s) / 1e9;
+    return double(threads) * kIterations * kFmaChains * 16 / median(s) / 1e9;
 }
 
 // Prints the split; returns tokens per second of the plain forward.

@@ -191,16 +191,25 @@ at::Tensor tileAwqQweight(const at::Tensor& qweight)
     int32_t* dst = out.data_ptr<int32_t>();
     for (int64_t k = 0; k < K; ++k)
         for (int64_t w = 0; w < words; ++w)
-            dst[((w / 8) * K + k) * 8 + w % 8] = src[k * words + w];
+            dst[tiledWordIndex(K, k, w)] = src[k * words + w];
     return out;
 }
 
-at::Tensor untileAwqQweight(const at::Tensor& tiles, int64_t N)
+namespace {
+// Throws unless tiles holds the words of a qweight of N columns: contiguous int32 [ceil(N/64), K, 8].
+void checkTiles(const at::Tensor& tiles, int64_t N)
 {
     requireCpu(tiles, "qweight tiles");
-    if (tiles.dim() != 3 || tiles.scalar_type() != at::kInt || tiles.size(2) != 8 || N % 8 != 0 || tiles.size(0) != (N / 8 + 7) / 8)
-        throw ShapeError("qweight tiles: expected int32 [" + std::to_string((N / 8 + 7) / 8) + ", K, 8] for N=" +
+    if (tiles.dim() != 3 || tiles.scalar_type() != at::kInt || tiles.size(2) != 8 || N % 8 != 0 ||
+        tiles.size(0) != (N / 8 + 7) / 8 || !tiles.is_contiguous())
+        throw ShapeError("qweight tiles: expected contiguous int32 [" + std::to_string((N / 8 + 7) / 8) + ", K, 8] for N=" +
                          std::to_string(N) + ", got " + shapeText(tiles));
+}
+} // namespace
+
+at::Tensor untileAwqQweight(const at::Tensor& tiles, int64_t N)
+{
+    checkTiles(tiles, N);
     return tiles.permute({1, 0, 2}).reshape({tiles.size(1), -1}).narrow(1, 0, N / 8).contiguous();
 }
 
@@ -218,10 +227,8 @@ Checked checkPacked(const PackedInt4Linear& w)
     requireCpu(t, "qweight tiles");
     if (t.dim() != 3)
         throw ShapeError("qweight tiles: expected [tiles, K, 8], got " + shapeText(t));
-    Checked c = checkGroups(t.size(1), w.qzeros, w.scales, w.groupSize);
-    if (t.scalar_type() != at::kInt || t.size(0) != (c.N / 8 + 7) / 8 || t.size(2) != 8 || !t.is_contiguous())
-        throw ShapeError("qweight tiles: expected contiguous int32 [" + std::to_string((c.N / 8 + 7) / 8) + ", " +
-                         std::to_string(c.K) + ", 8], got " + shapeText(t));
+    Checked c = checkGroups(t.size(1), w.qzeros, w.scales, w.groupSize); // K from the tiles
+    checkTiles(t, c.N);
     c.qweight = t;
     c.words = Int4Words::Tiles;
     return c;

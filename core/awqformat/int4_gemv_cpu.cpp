@@ -24,14 +24,13 @@ void int4GemvAvx2Range(const float* x, const float* xSums, const int32_t* qweigh
 bool int4GemvCpuHasAvx2() { return cpuHasAvx2FmaF16c(); }
 
 namespace {
-// Code of column n, row k of a weight's packed words in either layout (Int4Words).
+// Code of column n, row k of a weight's packed words in either layout (Int4Words). A tile's row is
+// itself a packed row of 64 columns.
 int codeAt(const Int4GemvOperand& w, int64_t K, int64_t k, int64_t n)
 {
     if (w.words == Int4Words::AutoAwq)
         return awqCode(w.qweight, w.N, k, n);
-    const int64_t word = n / 8;
-    const uint32_t bits = uint32_t(w.qweight[(word / 8) * 8 * K + k * 8 + word % 8]);
-    return int((bits >> (4 * kAwqReverseOrder[n % 8])) & 0xfu);
+    return awqCode(w.qweight + tiledWordIndex(K, k, n / 64 * 8), 64, 0, n % 64);
 }
 
 // Portable path: same algorithm (codes summed per group, zero and scale applied once per group),

@@ -29,6 +29,10 @@ void int4GemvCpu(const float* x, const int32_t* qweight, const int32_t* qzeros, 
 // the same order: the two give the same y bit for bit.
 enum class Int4Words { AutoAwq, Tiles };
 
+// Where word w of row k of a [K, N/8] qweight lies in its Tiles layout (the AVX2 kernel, which shares
+// no inline code, addresses tiles by strides: 8 words a row, 8K a tile).
+inline int64_t tiledWordIndex(int64_t K, int64_t k, int64_t w) { return ((w / 8) * K + k) * 8 + w % 8; }
+
 // One packed weight [K, N] of int4GemvCpuMany (group size G) and where its y [M][N] goes.
 struct Int4GemvOperand {
     const int32_t* qweight;
